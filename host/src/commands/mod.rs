@@ -1,0 +1,3 @@
+//! One module per subcommand of `darts-host`.
+
+pub mod plugins;

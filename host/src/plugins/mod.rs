@@ -1,0 +1,12 @@
+//! The host side of the plugin boundary: finding and loading plugin libraries, and
+//! building and calling the primitives they offer.
+
+mod error;
+mod loader;
+mod primitive;
+mod set;
+
+pub use error::{PluginError, Result};
+pub use loader::{load, resolve, LoadedPlugin, PLUGIN_PATH_VAR};
+pub use primitive::Primitive;
+pub use set::{PluginSet, PrimitiveId, BUILT_IN};
