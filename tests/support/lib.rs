@@ -1,1 +1,56 @@
-//! x
+//! Helpers shared by the integration tests: where the built binary and plugin libraries
+//! are, and running the binary.
+//!
+//! The tests exercise the real artefacts, not the crates linked in: `darts-host` and the
+//! `lib*.so` plugins that `cargo build --workspace` leaves in the profile folder (the one
+//! holding this test executable's `deps/` folder). `scripts/test.sh` builds them first.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use darts_host::plugins::PluginSet;
+
+/// The profile folder (`target/release` or `target/debug`) the tests were built into.
+pub fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable has a path");
+    let deps = exe.parent().expect("test executables live in deps/");
+    deps.parent().expect("deps/ lives in the profile folder").to_path_buf()
+}
+
+/// The built library of a plugin of this workspace, such as `conv1d`.
+///
+/// Panics with what to run when it has not been built.
+pub fn plugin_path(name: &str) -> PathBuf {
+    let path = profile_dir().join(format!("lib{name}.so"));
+    assert!(
+        path.is_file(),
+        "{} is missing: build the workspace first (scripts/test.sh does, or cargo build \
+         --workspace with the same profile)",
+        path.display()
+    );
+    path
+}
+
+/// The built `darts-host` binary.
+pub fn host_binary() -> PathBuf {
+    let path = profile_dir().join("darts-host");
+    assert!(path.is_file(), "{} is missing: build the workspace first", path.display());
+    path
+}
+
+/// Runs `darts-host` with `args`, with no plugin search path from the caller's environment.
+pub fn run_host(args: &[&str]) -> Output {
+    Command::new(host_binary())
+        .args(args)
+        .env_remove("DARTS_PLUGIN_PATH")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("darts-host starts")
+}
+
+/// Loads built plugins of this workspace by name into one set.
+pub fn load_plugins(names: &[&str]) -> PluginSet {
+    let paths: Vec<String> =
+        names.iter().map(|name| plugin_path(name).display().to_string()).collect();
+    PluginSet::load(&paths).expect("the built-in plugins load")
+}
