@@ -44,10 +44,16 @@ macro_rules! primitive {
 #[macro_export]
 macro_rules! export_plugin {
     (name: $name:expr, version: $version:expr $(,)?) => {
+        $crate::export_plugin!(@with_header $crate::PluginHeader::current, $name, $version);
+    };
+    // Exports a plugin whose header comes from `$header` instead of the versions it was
+    // compiled with. Only the host's tests need this, to impersonate a plugin built
+    // against other versions.
+    (@with_header $header:path, $name:expr, $version:expr) => {
         /// The version header the host reads before anything else.
         #[no_mangle]
         pub extern "C" fn darts_plugin_header() -> $crate::PluginHeader {
-            $crate::PluginHeader::current()
+            $header()
         }
 
         const _: () = {

@@ -40,10 +40,17 @@ pub fn host_binary() -> PathBuf {
 
 /// Runs `darts-host` with `args`, with no plugin search path from the caller's environment.
 pub fn run_host(args: &[&str]) -> Output {
+    run_host_with_env(args, &[])
+}
+
+/// Runs `darts-host` with `args` and extra environment variables.
+pub fn run_host_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(host_binary())
         .args(args)
         .env_remove("DARTS_PLUGIN_PATH")
         .env_remove("RUST_LOG")
+        .env_remove("DARTS_FAULTY_MODE")
+        .envs(env.iter().copied())
         .output()
         .expect("darts-host starts")
 }

@@ -4,7 +4,7 @@
 use std::env;
 use std::path::{Path, PathBuf};
 
-use abi_stable::library::{lib_header_from_raw_library, RawLibrary};
+use abi_stable::library::{lib_header_from_raw_library, LibraryError, RawLibrary};
 use darts_plugin_api::{
     api_compatible, HeaderFn, PluginHeader, PluginModRef, PrimitiveInfo, API_VERSION,
     HEADER_SYMBOL, TORCH_VERSION,
@@ -95,9 +95,13 @@ pub fn load(path: &Path) -> Result<LoadedPlugin> {
     if !path.exists() {
         return Err(PluginError::NotFound { path: path.to_path_buf() });
     }
-    let library = RawLibrary::load_at(path).map_err(|err| PluginError::NotALibrary {
-        path: path.to_path_buf(),
-        reason: first_line(&loader_message(&err.to_string())),
+    let library = RawLibrary::load_at(path).map_err(|err| {
+        // The loader's own words; abi_stable's wrapper around them only repeats the path.
+        let reason = match err {
+            LibraryError::OpenError { err, .. } => err.to_string(),
+            other => other.to_string(),
+        };
+        PluginError::NotALibrary { path: path.to_path_buf(), reason: loader_message(&reason) }
     })?;
 
     // SAFETY: every darts plugin exports `darts_plugin_header` with the `HeaderFn`
@@ -126,7 +130,7 @@ pub fn load(path: &Path) -> Result<LoadedPlugin> {
         });
     }
 
-    let incompatible = |err: abi_stable::library::LibraryError| PluginError::Incompatible {
+    let incompatible = |err: LibraryError| PluginError::Incompatible {
         path: path.to_path_buf(),
         reason: one_line(&err.to_string()),
     };
@@ -159,15 +163,13 @@ pub fn load(path: &Path) -> Result<LoadedPlugin> {
 /// The dynamic loader's message without the path it repeats, and with a hint where the
 /// cause is usually a libtorch built differently from the host's.
 fn loader_message(message: &str) -> String {
+    let message = one_line(message);
+    let message = message.rsplit_once(".so: ").map_or(message.as_str(), |(_, rest)| rest);
     if message.contains("undefined symbol") {
         format!("{message}; the plugin may have been built against another libtorch")
     } else {
         message.to_owned()
     }
-}
-
-fn first_line(text: &str) -> String {
-    text.lines().map(str::trim).find(|line| !line.is_empty()).unwrap_or_default().to_owned()
 }
 
 /// Multi-line text (abi_stable's reports) folded into one line.
