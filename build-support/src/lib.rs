@@ -51,3 +51,29 @@ fn libtorch_version(root: &Path) -> Option<String> {
         Some(format!("{major}.{minor}.{patch}"))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::libtorch_version;
+    use std::fs;
+
+    #[test]
+    fn reads_the_version_from_the_header_of_recent_releases() {
+        let root = std::env::temp_dir().join(format!("darts-build-test-{}", std::process::id()));
+        let header = root.join("include/torch/headeronly/version.h");
+        fs::create_dir_all(header.parent().unwrap()).unwrap();
+        fs::write(
+            &header,
+            "#pragma once\n#define TORCH_VERSION_MAJOR 2\n#define TORCH_VERSION_MINOR 13\n\
+             #define TORCH_VERSION_PATCH 0\n#define TORCH_VERSION_ABI_TAG 0\n",
+        )
+        .unwrap();
+        assert_eq!(libtorch_version(&root).as_deref(), Some("2.13.0"));
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn no_header_means_no_version() {
+        assert_eq!(libtorch_version(std::path::Path::new("/nonexistent")), None);
+    }
+}

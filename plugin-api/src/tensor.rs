@@ -71,3 +71,30 @@ impl std::fmt::Debug for RTensor {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RTensor;
+    use tch::{Device, Kind, Tensor};
+
+    #[test]
+    fn round_trip_keeps_the_same_storage() {
+        let tensor = Tensor::arange(6, (Kind::Float, Device::Cpu));
+        let address = tensor.data_ptr();
+        let handle = RTensor::new(tensor.shallow_clone());
+        let copy = handle.to_tensor();
+        let back = handle.into_tensor();
+        assert_eq!(back.data_ptr(), address);
+        assert_eq!(copy.data_ptr(), address);
+        // Writes through one reference are seen through the others: nothing was copied.
+        let _ = back.get(0).fill_(42.0);
+        assert_eq!(tensor.double_value(&[0]), 42.0);
+    }
+
+    #[test]
+    fn dropping_a_handle_releases_only_its_reference() {
+        let tensor = Tensor::ones([3], (Kind::Float, Device::Cpu));
+        drop(RTensor::new(tensor.shallow_clone()));
+        assert_eq!(tensor.sum(Kind::Float).double_value(&[]), 3.0);
+    }
+}
