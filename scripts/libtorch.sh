@@ -20,7 +20,9 @@ TORCH_VERSION=2.13.0
 CUDA_RUNTIME_VERSION=13.0.96
 CUPTI_VERSION=13.0.85
 
-# Python packages that `import torch` needs; only the fixture and export scripts import it.
+# Python packages that `import torch` needs. Only the full (cuda) variant can be imported
+# from Python (the cpu variant lacks the CUDA libraries libtorch.so links); these make the
+# cpu variant's Python files complete all the same, at little cost.
 PYTHON_DEPS=(filelock typing-extensions sympy networkx jinja2 fsspec numpy)
 
 say() { echo "libtorch.sh: $*" >&2; }

@@ -1,0 +1,69 @@
+//! Adam with L2 weight decay, as `torch.optim.Adam` (not AdamW).
+
+use tch::Tensor;
+
+/// Settings of [`Adam`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdamConfig {
+    /// Learning rate.
+    pub lr: f64,
+    /// Decay rates of the first and second moment estimates.
+    pub betas: (f64, f64),
+    /// L2 penalty added to the gradient.
+    pub weight_decay: f64,
+    /// Added to the denominator for stability.
+    pub eps: f64,
+}
+
+/// Adam over a fixed list of parameters.
+#[derive(Debug)]
+pub struct Adam {
+    config: AdamConfig,
+    parameters: Vec<Tensor>,
+    first: Vec<Tensor>,
+    second: Vec<Tensor>,
+    steps: i64,
+}
+
+impl Adam {
+    /// An optimizer for `parameters` (leaves that require grad), moments at zero.
+    pub fn new(parameters: Vec<Tensor>, config: AdamConfig) -> Self {
+        let zeros = |ps: &[Tensor]| ps.iter().map(Tensor::zeros_like).collect();
+        Adam { config, first: zeros(&parameters), second: zeros(&parameters), parameters, steps: 0 }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> AdamConfig {
+        self.config
+    }
+
+    /// Clears every parameter's gradient.
+    pub fn zero_grad(&mut self) {
+        for parameter in &mut self.parameters {
+            parameter.zero_grad();
+        }
+    }
+
+    /// One step. Parameters without a gradient are left alone.
+    pub fn step(&mut self) {
+        let AdamConfig { lr, betas: (beta1, beta2), weight_decay, eps } = self.config;
+        self.steps += 1;
+        let correction1 = 1.0 - beta1.powi(self.steps as i32);
+        let correction2 = 1.0 - beta2.powi(self.steps as i32);
+        tch::no_grad(|| {
+            let moments = self.first.iter_mut().zip(self.second.iter_mut());
+            for (parameter, (m, v)) in self.parameters.iter_mut().zip(moments) {
+                let grad = parameter.grad();
+                if !grad.defined() {
+                    continue;
+                }
+                let grad =
+                    if weight_decay != 0.0 { grad + &*parameter * weight_decay } else { grad };
+                let _ = m.g_mul_scalar_(beta1).g_add_(&(&grad * (1.0 - beta1)));
+                let _ = v.g_mul_scalar_(beta2).g_add_(&(grad.square() * (1.0 - beta2)));
+                let denominator = (&*v / correction2).sqrt() + eps;
+                let _ = parameter.g_sub_(&(&*m / denominator * (lr / correction1)));
+            }
+        });
+    }
+}

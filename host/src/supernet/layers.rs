@@ -1,0 +1,73 @@
+//! The parts of a supernet that are not primitives: stem, input preprocessing and heads.
+//!
+//! They are host code, the same for every search space of a layout. Convolutional layouts
+//! reuse the reference code's blocks from `darts-ops`; the flat layout uses linear maps in
+//! their place.
+
+use darts_ops::{batch_norm, conv, factorized_reduce, relu_conv_bn, ConvSpec};
+use darts_plugin_api::Layout;
+use tch::nn::{self, Init, ModuleT};
+use tch::Tensor;
+
+/// A fully connected layer initialised as PyTorch does, with or without bias.
+pub fn dense(path: nn::Path, c_in: i64, c_out: i64, bias: bool) -> nn::Linear {
+    let bound = 1.0 / (c_in as f64).sqrt();
+    let uniform = Init::Uniform { lo: -bound, up: bound };
+    let bs_init = if bias { Some(uniform) } else { None };
+    nn::linear(path, c_in, c_out, nn::LinearConfig { ws_init: uniform, bs_init, bias })
+}
+
+/// The stem: a 3-wide convolution and BatchNorm (image, sequence), or a linear map and
+/// BatchNorm (flat), from the input's channels to `c_out`.
+pub fn stem(path: &nn::Path, layout: Layout, c_in: i64, c_out: i64) -> nn::SequentialT {
+    let dims = layout.spatial_dims();
+    match layout {
+        Layout::Flat => nn::seq_t().add(dense(path / 0, c_in, c_out, false)).add(batch_norm(
+            path / 1,
+            0,
+            c_out,
+            true,
+        )),
+        Layout::Sequence | Layout::Image => nn::seq_t()
+            .add(conv(path / 0, dims, ConvSpec { padding: 1, ..ConvSpec::new(c_in, c_out, 3) }))
+            .add(batch_norm(path / 1, dims, c_out, true)),
+    }
+}
+
+/// Brings a cell input to the cell's width: ReLU, a pointwise convolution (a linear map for
+/// the flat layout), BatchNorm without affine parameters. With `reduce`, the input comes
+/// from before a reduction cell and is halved spatially by a factorized reduce instead.
+pub fn preprocess(
+    path: &nn::Path,
+    layout: Layout,
+    c_in: i64,
+    c_out: i64,
+    reduce: bool,
+) -> Box<dyn ModuleT> {
+    let dims = layout.spatial_dims();
+    match layout {
+        Layout::Flat => Box::new(
+            nn::seq_t()
+                .add_fn(|xs| xs.relu())
+                .add(dense(path / "op" / 1, c_in, c_out, false))
+                .add(batch_norm(path / "op" / 2, 0, c_out, false)),
+        ),
+        _ if reduce => Box::new(factorized_reduce(path, dims, c_in, c_out, false)),
+        _ => Box::new(relu_conv_bn(path, dims, ConvSpec::new(c_in, c_out, 1), false)),
+    }
+}
+
+/// Averages over every spatial axis: `[batch, channels, ...]` to `[batch, channels]`.
+pub fn global_pool(xs: &Tensor, layout: Layout) -> Tensor {
+    match layout {
+        Layout::Flat => xs.shallow_clone(),
+        Layout::Sequence => xs.mean_dim(&[2i64][..], false, xs.kind()),
+        Layout::Image => xs.mean_dim(&[2i64, 3][..], false, xs.kind()),
+    }
+}
+
+/// A BatchNorm without affine parameters, which the reference code puts after each
+/// pooling primitive in the supernet so that pooled and convolved outputs are on one scale.
+pub fn pool_norm(path: nn::Path, layout: Layout, channels: i64) -> nn::BatchNorm {
+    batch_norm(path, layout.spatial_dims(), channels, false)
+}
