@@ -1,8 +1,13 @@
 //! The command line: flags as clap parses them.
 
-use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Differentiable architecture search (DARTS) over primitives loaded from plugins.
+///
+/// Without a command, runs a short search on the built-in data set of the first loaded
+/// plugin's layout and says where it wrote its results.
 #[derive(Debug, Parser)]
 #[command(name = "darts-host", version, propagate_version = true)]
 pub struct Cli {
@@ -21,7 +26,7 @@ pub struct Cli {
     pub quiet: bool,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// What to do.
@@ -29,6 +34,11 @@ pub struct Cli {
 pub enum Command {
     /// List every primitive of the loaded plugins, building each once to check it.
     Plugins(PluginsArgs),
+    /// Search for a cell architecture: train a supernet's weights and alphas in
+    /// alternation and derive a genotype after every epoch.
+    Search(SearchArgs),
+    /// Print the supernet's layer shapes and parameter count, without data or training.
+    Describe(DescribeArgs),
 }
 
 /// Flags of `darts-host plugins`.
@@ -37,4 +47,95 @@ pub struct PluginsArgs {
     /// The channel count at which parameters are counted.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(i64).range(1..=65536))]
     pub channels: i64,
+}
+
+/// The architecture-gradient order, as a flag.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OrderFlag {
+    /// Gradient at the current weights.
+    First,
+    /// Gradient through one unrolled weight step.
+    Second,
+}
+
+/// The device, as a flag.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DeviceFlag {
+    /// CUDA when available, else the CPU.
+    Auto,
+    /// The CPU.
+    Cpu,
+    /// CUDA device 0.
+    Cuda,
+}
+
+/// Flags shared by the commands that build a network; each overrides the config file.
+#[derive(Debug, Args, Default)]
+pub struct NetworkArgs {
+    /// A TOML config file; flags override its values.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A built-in data set (digits, motifs, uno, breast-cancer) or a .csv or .npz file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub dataset: Option<String>,
+    /// Target columns of a CSV file, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub targets: Option<Vec<String>>,
+    /// Which target columns are class labels, comma-separated (the rest are regression).
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub classify: Option<Vec<String>>,
+    /// Candidate primitives, comma-separated, `plugin:primitive` or bare when unique.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub primitives: Option<Vec<String>>,
+    /// Number of epochs.
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Number of cells.
+    #[arg(long)]
+    pub cells: Option<usize>,
+    /// Channels of the first cells.
+    #[arg(long)]
+    pub channels: Option<i64>,
+    /// Intermediate nodes per cell.
+    #[arg(long)]
+    pub nodes: Option<usize>,
+    /// Examples per batch.
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Seed of weights, alphas, data order and generated data.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Architecture-gradient order.
+    #[arg(long, value_enum)]
+    pub order: Option<OrderFlag>,
+    /// Where tensors live.
+    #[arg(long, value_enum)]
+    pub device: Option<DeviceFlag>,
+    /// CPU threads per operation (0: every core). Default 1, fastest for small networks.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// The run folder to write; it must not exist or be empty. Default: a new folder under
+    /// runs/.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Flags of `darts-host search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+/// Flags of `darts-host describe`.
+#[derive(Debug, Args)]
+pub struct DescribeArgs {
+    #[command(flatten)]
+    pub network: NetworkArgs,
+    /// One example's shape instead of a data set: C,H,W (image), C,L (sequence) or F (flat).
+    #[arg(long, value_delimiter = ',', value_name = "SHAPE")]
+    pub input_shape: Option<Vec<i64>>,
+    /// Number of classes of a single classification head, with --input-shape.
+    #[arg(long)]
+    pub classes: Option<i64>,
 }

@@ -1,6 +1,14 @@
 //! darts: differentiable architecture search (DARTS) over primitives loaded from plugins.
 //!
 //! The `darts-host` binary is a thin layer over this library: [`plugins`] loads primitive
-//! sets through the stable plugin ABI and builds primitives whose parameters the host owns.
+//! sets through the stable plugin ABI and builds primitives whose parameters the host owns;
+//! [`data`] provides the built-in data sets and reads the user's; [`genotype`] derives,
+//! reads and writes the architectures a search finds.
 
+pub mod data;
+pub mod device;
+pub mod genotype;
+pub mod optim;
 pub mod plugins;
+pub mod search;
+pub mod supernet;

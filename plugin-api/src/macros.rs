@@ -13,7 +13,9 @@
 /// ```
 ///
 /// `build` names a function of type [`BuildFn`](crate::BuildFn). The name must be unique
-/// within the plugin; the host refuses a plugin that registers one twice.
+/// within the plugin; the host refuses a plugin that registers one twice. An optional
+/// `default_space: false` after `stride2` keeps the primitive out of searches that name no
+/// primitives (it can still be named, and used by genotypes).
 #[macro_export]
 macro_rules! primitive {
     (
@@ -23,11 +25,29 @@ macro_rules! primitive {
         description: $description:expr,
         build: $build:path $(,)?
     ) => {
+        $crate::primitive! {
+            name: $name,
+            layout: $layout,
+            stride2: $stride2,
+            default_space: true,
+            description: $description,
+            build: $build,
+        }
+    };
+    (
+        name: $name:expr,
+        layout: $layout:ident,
+        stride2: $stride2:expr,
+        default_space: $default_space:expr,
+        description: $description:expr,
+        build: $build:path $(,)?
+    ) => {
         $crate::__private::inventory::submit! {
             $crate::Registration {
                 name: $name,
                 layout: $crate::Layout::$layout,
                 supports_stride2: $stride2,
+                in_default_space: $default_space,
                 description: $description,
                 build: $build,
             }

@@ -151,6 +151,10 @@ pub struct PrimitiveInfo {
     pub layout: Layout,
     /// Whether it can be built with stride 2, as on the input edges of a reduction cell.
     pub supports_stride2: bool,
+    /// Whether a search that names no primitives includes it. Primitives kept for
+    /// published genotypes rather than for searching (such as `conv2d:sep_conv_7x7`) say
+    /// no.
+    pub in_default_space: bool,
     /// One line saying what it computes.
     pub description: RString,
 }

@@ -38,6 +38,8 @@ pub struct Registration {
     pub layout: Layout,
     /// Whether it can be built with stride 2.
     pub supports_stride2: bool,
+    /// Whether a search that names no primitives includes it.
+    pub in_default_space: bool,
     /// One line saying what it computes.
     pub description: &'static str,
     /// How to build it.
@@ -64,6 +66,7 @@ pub fn list() -> RVec<PrimitiveInfo> {
             name: registration.name.into(),
             layout: registration.layout,
             supports_stride2: registration.supports_stride2,
+            in_default_space: registration.in_default_space,
             description: registration.description.into(),
         })
         .collect()

@@ -1,3 +1,6 @@
 //! One module per subcommand of `darts-host`.
 
+pub mod describe;
+mod network_args;
 pub mod plugins;
+pub mod search;

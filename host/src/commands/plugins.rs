@@ -14,6 +14,7 @@ struct Row {
     id: String,
     layout: &'static str,
     stride2: &'static str,
+    default: &'static str,
     parameters: i64,
     description: String,
 }
@@ -34,6 +35,7 @@ pub fn run(plugins: &PluginSet, args: &PluginsArgs) -> Result<()> {
             id: id.to_string(),
             layout: info.layout.name(),
             stride2: if info.supports_stride2 { "yes" } else { "no" },
+            default: if info.in_default_space { "yes" } else { "no" },
             parameters: primitive.parameter_count(),
             description: info.description.to_string(),
         });
@@ -44,14 +46,14 @@ pub fn run(plugins: &PluginSet, args: &PluginsArgs) -> Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{:id_width$}  {:8}  {:8}  {:>10}  DESCRIPTION",
-        "PRIMITIVE", "LAYOUT", "STRIDE 2", params_header
+        "{:id_width$}  {:8}  {:8}  {:7}  {:>10}  DESCRIPTION",
+        "PRIMITIVE", "LAYOUT", "STRIDE 2", "DEFAULT", params_header
     )?;
     for row in &rows {
         writeln!(
             out,
-            "{:id_width$}  {:8}  {:8}  {:>10}  {}",
-            row.id, row.layout, row.stride2, row.parameters, row.description
+            "{:id_width$}  {:8}  {:8}  {:7}  {:>10}  {}",
+            row.id, row.layout, row.stride2, row.default, row.parameters, row.description
         )?;
     }
     let plugin_list: Vec<String> = plugins

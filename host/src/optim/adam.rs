@@ -37,28 +37,31 @@ impl Adam {
         self.config
     }
 
-    /// Clears every parameter's gradient.
-    pub fn zero_grad(&mut self) {
-        for parameter in &mut self.parameters {
-            parameter.zero_grad();
-        }
+    /// One step from the parameters' own gradients; parameters without one are left alone.
+    pub fn step(&mut self) {
+        let grads: Vec<Tensor> = self.parameters.iter().map(Tensor::grad).collect();
+        self.step_with(&grads);
     }
 
-    /// One step. Parameters without a gradient are left alone.
-    pub fn step(&mut self) {
+    /// One step from gradients computed elsewhere, one per parameter in order (undefined
+    /// for none); used where the gradient is not the parameters' `.grad`, as for the
+    /// alphas, whose gradient the architect assembles.
+    pub fn step_with(&mut self, grads: &[Tensor]) {
         let AdamConfig { lr, betas: (beta1, beta2), weight_decay, eps } = self.config;
         self.steps += 1;
         let correction1 = 1.0 - beta1.powi(self.steps as i32);
         let correction2 = 1.0 - beta2.powi(self.steps as i32);
         tch::no_grad(|| {
             let moments = self.first.iter_mut().zip(self.second.iter_mut());
-            for (parameter, (m, v)) in self.parameters.iter_mut().zip(moments) {
-                let grad = parameter.grad();
+            for ((parameter, grad), (m, v)) in self.parameters.iter_mut().zip(grads).zip(moments) {
                 if !grad.defined() {
                     continue;
                 }
-                let grad =
-                    if weight_decay != 0.0 { grad + &*parameter * weight_decay } else { grad };
+                let grad = if weight_decay != 0.0 {
+                    grad + &*parameter * weight_decay
+                } else {
+                    grad.shallow_clone()
+                };
                 let _ = m.g_mul_scalar_(beta1).g_add_(&(&grad * (1.0 - beta1)));
                 let _ = v.g_mul_scalar_(beta2).g_add_(&(grad.square() * (1.0 - beta2)));
                 let denominator = (&*v / correction2).sqrt() + eps;

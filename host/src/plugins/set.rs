@@ -113,7 +113,7 @@ impl PluginSet {
     }
 
     /// Builds a primitive, adopts its variables under `path` and checks its output shape
-    /// with a probe forward. See [`Primitive::build`].
+    /// with a probe forward in evaluation mode on a small random input.
     pub fn build(
         &self,
         id: &PrimitiveId,

@@ -59,17 +59,7 @@ impl Architect {
         valid: &Batch,
     ) -> Result<()> {
         let gradient = alpha_gradient(net, objective, weights, train, valid, self.order)?;
-        self.adam.zero_grad();
-        for (alpha, grad) in net.alphas().into_iter().zip(gradient) {
-            let mut slot = alpha.grad();
-            if slot.defined() {
-                slot.copy_(&grad);
-            } else {
-                // The first step: give the leaf a gradient to hold.
-                (alpha * grad.detach()).sum(Kind::Float).backward();
-            }
-        }
-        self.adam.step();
+        self.adam.step_with(&gradient);
         Ok(())
     }
 }

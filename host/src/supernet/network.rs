@@ -8,6 +8,7 @@ use tch::{Device, Kind, Tensor};
 use super::cell::{CellShape, SearchCell};
 use super::layers::{dense, global_pool, stem};
 use super::SupernetConfig;
+use crate::genotype::{derive_cell, Genotype, Result as GenotypeResult};
 use crate::plugins::{PluginSet, Result};
 
 /// The search network of DARTS over a given set of primitives.
@@ -119,8 +120,70 @@ impl Supernet {
         Ok(self.heads.iter().map(|head| head.forward(&pooled)).collect())
     }
 
+    /// The genotype the alphas describe now: for each node, the two inputs whose strongest
+    /// non-`none` primitive weighs most, with that primitive (see
+    /// [`derive_cell`](crate::genotype::derive_cell)). The reduction cell is `None` for a
+    /// network without one.
+    pub fn genotype(&self) -> GenotypeResult<Genotype> {
+        let names: Vec<String> = self.config.primitives.iter().map(ToString::to_string).collect();
+        let derive = |alpha: &Tensor| {
+            let weights = softmax_rows(alpha);
+            derive_cell(&weights, &names, self.config.nodes, self.config.multiplier)
+        };
+        let normal = derive(&self.alpha_normal)?;
+        let reduce = if self.has_reduction() { Some(derive(&self.alpha_reduce)?) } else { None };
+        Ok(Genotype { normal, reduce })
+    }
+
+    /// softmax(alpha) of both cell kinds as nested lists, `[edges][primitives]`, for
+    /// metrics and plots.
+    pub fn alpha_weights(&self) -> [Vec<Vec<f64>>; 2] {
+        [softmax_rows(&self.alpha_normal), softmax_rows(&self.alpha_reduce)]
+    }
+
+    /// The output shape of the stem, of each cell and of each head for one example, found
+    /// by an evaluation-mode forward of zeros without gradients: `(name, shape)` in order.
+    pub fn layer_shapes(&self) -> Result<Vec<(String, Vec<i64>)>> {
+        let mut shape = vec![2];
+        shape.extend(&self.config.input_shape);
+        let kind = self.alpha_normal.kind();
+        let xs = Tensor::zeros(&shape, (kind, self.alpha_normal.device()));
+        let per_example = |t: &Tensor| t.size().into_iter().skip(1).collect::<Vec<i64>>();
+        tch::no_grad(|| {
+            let weights_normal = self.alpha_normal.softmax(-1, kind);
+            let weights_reduce = self.alpha_reduce.softmax(-1, kind);
+            let s = self.stem.forward_t(&xs, false);
+            let mut shapes = vec![("stem".to_owned(), per_example(&s))];
+            let (mut s0, mut s1) = (s.shallow_clone(), s);
+            for (index, cell) in self.cells.iter().enumerate() {
+                let (weights, kind) = if cell.is_reduction() {
+                    (&weights_reduce, "reduction")
+                } else {
+                    (&weights_normal, "normal")
+                };
+                let out = cell.forward_t(&s0, &s1, weights, false)?;
+                shapes.push((format!("cell {index} ({kind})"), per_example(&out)));
+                (s0, s1) = (s1, out);
+            }
+            let pooled = global_pool(&s1, self.config.layout);
+            for (task, head) in self.heads.iter().enumerate() {
+                shapes.push((format!("head {task}"), per_example(&head.forward(&pooled))));
+            }
+            Ok(shapes)
+        })
+    }
+
     /// The layout the supernet reads.
     pub fn layout(&self) -> Layout {
         self.config.layout
     }
+}
+
+/// softmax over each row of a `[edges, primitives]` alpha matrix, as nested lists.
+fn softmax_rows(alpha: &Tensor) -> Vec<Vec<f64>> {
+    let weights = tch::no_grad(|| alpha.softmax(-1, Kind::Double).to_device(Device::Cpu));
+    let (rows, columns) = (weights.size()[0], weights.size()[1]);
+    (0..rows)
+        .map(|row| (0..columns).map(|column| weights.double_value(&[row, column])).collect())
+        .collect()
 }

@@ -1,6 +1,8 @@
 //! The DARTS paper's vision primitives for images, `[batch, channels, height, width]`.
 //!
-//! Each is defined as in the authors' reference code, with the same layer structure,
+//! The search space by default is the paper's eight; `sep_conv_7x7` and `conv_7x1_1x7`,
+//! which published genotypes use, are built on request. Each is defined as in the authors'
+//! reference code, with the same layer structure,
 //! variable names and PyTorch initialisation, so that parameter counts and outputs match
 //! it. Every primitive also works at stride 2, halving height and width (which must be
 //! even, as everywhere in DARTS).
@@ -89,6 +91,7 @@ primitive! {
     name: "sep_conv_7x7",
     layout: Image,
     stride2: true,
+    default_space: false,
     description: "two separable 7x7 convolutions (ReLU, depthwise, 1x1, BatchNorm)",
     build: sep_conv_7x7,
 }
@@ -122,6 +125,7 @@ primitive! {
     name: "conv_7x1_1x7",
     layout: Image,
     stride2: true,
+    default_space: false,
     description: "ReLU, 1x7 then 7x1 convolution, BatchNorm",
     build: conv_7x1_1x7,
 }

@@ -1,0 +1,91 @@
+//! Turning the config file and the flags shared by network-building commands into one
+//! search config.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+use darts_host::search::{DeviceChoice, Order, SearchConfig};
+
+use crate::cli::{DeviceFlag, NetworkArgs, OrderFlag};
+use crate::UsageError;
+
+/// The config file's values (or `base`'s without a file), with every given flag on top.
+pub fn resolve(args: &NetworkArgs, base: SearchConfig) -> Result<SearchConfig> {
+    let mut config = match &args.config {
+        Some(path) => SearchConfig::from_file(path)?,
+        None => base,
+    };
+    if let Some(dataset) = &args.dataset {
+        config.dataset = dataset.clone();
+    }
+    if let Some(targets) = &args.targets {
+        config.targets = targets.clone();
+    }
+    if let Some(classify) = &args.classify {
+        config.classify = classify.clone();
+    }
+    if let Some(primitives) = &args.primitives {
+        config.primitives = primitives.clone();
+    }
+    macro_rules! take {
+        ($($field:ident),*) => {$(
+            if let Some(value) = args.$field {
+                config.$field = value;
+            }
+        )*};
+    }
+    take!(epochs, cells, channels, nodes, batch_size, seed, threads);
+    // A cell concatenates at most all its nodes; fewer nodes than the default multiplier
+    // would otherwise be refused for a value the user never set.
+    if args.nodes.is_some() && config.multiplier > config.nodes {
+        config.multiplier = config.nodes;
+    }
+    if let Some(order) = args.order {
+        config.order = match order {
+            OrderFlag::First => Order::First,
+            OrderFlag::Second => Order::Second,
+        };
+    }
+    if let Some(device) = args.device {
+        config.device = match device {
+            DeviceFlag::Auto => DeviceChoice::Auto,
+            DeviceFlag::Cpu => DeviceChoice::Cpu,
+            DeviceFlag::Cuda => DeviceChoice::Cuda,
+        };
+    }
+    config.validate()?;
+    Ok(config)
+}
+
+/// The run folder: `--out` if given (which must not hold anything yet), else a new folder
+/// `runs/<kind>-<dataset>-<unix time>` in the working directory.
+pub fn run_dir(out: Option<&Path>, kind: &str, config: &SearchConfig) -> Result<PathBuf> {
+    if let Some(out) = out {
+        let occupied = out.read_dir().map(|mut entries| entries.next().is_some()).unwrap_or(false);
+        if occupied {
+            return Err(UsageError(format!(
+                "the run folder {} already holds files; give --out a new or empty folder so \
+                 nothing in it is overwritten",
+                out.display()
+            ))
+            .into());
+        }
+        if out.exists() && !out.is_dir() {
+            return Err(
+                UsageError(format!("--out {} is a file, not a folder", out.display())).into()
+            );
+        }
+        return Ok(out.to_path_buf());
+    }
+    let dataset = if config.dataset.is_empty() { "default" } else { config.dataset.as_str() };
+    let dataset = Path::new(dataset).file_stem().and_then(|s| s.to_str()).unwrap_or("data");
+    let seconds = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let mut dir = PathBuf::from("runs").join(format!("{kind}-{dataset}-{seconds}"));
+    let mut suffix = 2;
+    while dir.exists() {
+        dir = PathBuf::from("runs").join(format!("{kind}-{dataset}-{seconds}-{suffix}"));
+        suffix += 1;
+    }
+    Ok(dir)
+}

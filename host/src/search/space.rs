@@ -1,0 +1,100 @@
+//! Choosing the data and the candidate primitives of a search.
+
+use std::path::Path;
+
+use darts_plugin_api::Layout;
+
+use super::config::SearchConfig;
+use super::error::{Result, SearchError};
+use crate::data::{builtin, builtin_names, default_for, read_csv, read_npz, CsvOptions, Dataset};
+use crate::genotype::bare_name;
+use crate::plugins::{PluginSet, PrimitiveId};
+
+/// The layout a search runs in before the data is known: that of the first named
+/// primitive, else of the first loaded plugin's first primitive.
+pub fn intended_layout(config: &SearchConfig, plugins: &PluginSet) -> Result<Layout> {
+    if let Some(first) = config.primitives.first() {
+        let id = plugins.resolve(first)?;
+        return Ok(plugins.info(&id).map(|info| info.layout).unwrap_or(Layout::Flat));
+    }
+    plugins
+        .primitives()
+        .next()
+        .map(|(_, info)| info.layout)
+        .ok_or_else(|| SearchError::Space("the loaded plugins offer no primitive".to_owned()))
+}
+
+/// Loads `config.dataset`: a built-in name, a `.csv` or a `.npz` file, or (when empty) the
+/// built-in data set of `layout`.
+pub fn load_dataset(config: &SearchConfig, layout: Layout) -> Result<Dataset> {
+    let name =
+        if config.dataset.is_empty() { default_for(layout) } else { config.dataset.as_str() };
+    if builtin_names().contains(&name) {
+        return Ok(builtin(name, config.seed)?);
+    }
+    let path = Path::new(name);
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+    match extension.to_ascii_lowercase().as_str() {
+        "csv" => {
+            let options = CsvOptions {
+                targets: config.targets.clone(),
+                classification: config.classify.clone(),
+            };
+            Ok(read_csv(path, &options)?)
+        }
+        "npz" => Ok(read_npz(path)?),
+        _ => Err(SearchError::Space(format!(
+            "--dataset {name} is neither a built-in data set ({}) nor a .csv or .npz file",
+            builtin_names().join(", ")
+        ))),
+    }
+}
+
+/// The candidate primitives, in alpha column order: those the config names, or every
+/// loaded primitive of `layout` that is in its plugin's default space. Refuses primitives of another layout (naming all of them)
+/// and a space without any primitive other than `none`.
+pub fn choose_primitives(
+    config: &SearchConfig,
+    plugins: &PluginSet,
+    layout: Layout,
+) -> Result<Vec<PrimitiveId>> {
+    let chosen: Vec<PrimitiveId> = if config.primitives.is_empty() {
+        plugins
+            .primitives()
+            .filter(|(_, info)| info.layout == layout && info.in_default_space)
+            .map(|(id, _)| id)
+            .collect()
+    } else {
+        let mut ids = Vec::new();
+        for name in &config.primitives {
+            ids.push(plugins.resolve(name)?);
+        }
+        ids
+    };
+
+    let mismatched: Vec<String> = chosen
+        .iter()
+        .filter_map(|id| {
+            let info = plugins.info(id)?;
+            (info.layout != layout).then(|| format!("{id} ({})", info.layout))
+        })
+        .collect();
+    if !mismatched.is_empty() {
+        return Err(SearchError::Space(format!(
+            "the data is laid out as {layout}, but these primitives are not: {}; choose \
+             primitives of the {layout} layout",
+            mismatched.join(", ")
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(repeated) = chosen.iter().find(|id| !seen.insert((*id).clone())) {
+        return Err(SearchError::Space(format!("the primitive {repeated} is listed twice")));
+    }
+    if !chosen.iter().any(|id| bare_name(&id.to_string()) != "none") {
+        return Err(SearchError::Space(format!(
+            "the search space has no primitive but `none` for the {layout} layout; load a \
+             plugin with {layout} primitives (--plugin) or name some in `primitives`"
+        )));
+    }
+    Ok(chosen)
+}
