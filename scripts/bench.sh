@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 eval "$(scripts/libtorch.sh)"
 
 cargo build --release --workspace
-cargo bench --bench boundary "$@"
+cargo bench --bench "${1:-boundary}" "${@:2}"

@@ -179,3 +179,50 @@ fn an_occupied_run_folder_is_refused() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(fs::read_to_string(dir.path().join("precious.txt")).unwrap(), "keep me");
 }
+
+#[test]
+fn without_a_command_a_short_search_runs_and_says_where_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let linear = plugin_path("linear");
+    let output = std::process::Command::new(darts_tests::host_binary())
+        .args(["--plugin", linear.to_str().unwrap()])
+        .current_dir(dir.path())
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let written = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    assert!(
+        written.starts_with("runs/search-uno-") && written.ends_with("genotype.json"),
+        "{written}"
+    );
+    let genotype = dir.path().join(&written);
+    assert!(genotype.is_file(), "{} missing", genotype.display());
+    assert!(stderr.contains("search finished"), "{stderr}");
+    assert_eq!(epochs(genotype.parent().unwrap()).len(), 5, "the short search runs 5 epochs");
+}
+
+#[test]
+fn bad_csv_data_is_refused_with_file_and_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("cells.csv");
+    fs::write(&csv, "a,b,response\n1,2,0.5\n3,oops,0.7\n").unwrap();
+    let out = dir.path().join("run");
+    let output = run_host(&[
+        "-q",
+        "--plugin",
+        plugin_path("linear").to_str().unwrap(),
+        "search",
+        "--dataset",
+        csv.to_str().unwrap(),
+        "--targets",
+        "response",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cells.csv") && stderr.contains("row 3"), "{stderr}");
+    assert!(!out.exists(), "a refused search writes no run folder");
+}

@@ -3,8 +3,9 @@
 use std::io::IsTerminal;
 
 use anyhow::Result;
+use darts_host::data::default_for;
 use darts_host::plugins::PluginSet;
-use darts_host::search::{run_search, Progress, SearchConfig};
+use darts_host::search::{intended_layout, run_search, Progress, SearchConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::network_args::{resolve, run_dir};
@@ -20,7 +21,11 @@ pub fn run(
     log: &RunLog,
 ) -> Result<()> {
     let config = resolve(args, base)?;
-    let dir = run_dir(args.out.as_deref(), "search", &config)?;
+    let mut named = config.clone();
+    if named.dataset.is_empty() {
+        named.dataset = default_for(intended_layout(&config, plugins)?).to_owned();
+    }
+    let dir = run_dir(args.out.as_deref(), "search", &named)?;
 
     let terminal = std::io::stderr().is_terminal();
     let mut bar: Option<ProgressBar> = None;

@@ -3,10 +3,14 @@
 
 mod error;
 mod loader;
+mod native;
 mod primitive;
+mod provider;
 mod set;
 
 pub use error::{PluginError, Result};
 pub use loader::{load, resolve, LoadedPlugin, PLUGIN_PATH_VAR};
+pub use native::NativeSet;
 pub use primitive::Primitive;
+pub use provider::{EdgeOp, PrimitiveProvider};
 pub use set::{PluginSet, PrimitiveId, BUILT_IN};

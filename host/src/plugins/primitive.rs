@@ -8,6 +8,7 @@ use tch::{nn, Tensor};
 
 use super::error::{PluginError, Result};
 use super::loader::LoadedPlugin;
+use super::provider::EdgeOp;
 
 /// The spatial size of each axis of the probe input.
 const PROBE_SIZE: i64 = 8;
@@ -167,4 +168,10 @@ fn adopt(path: &nn::Path, name: &str, tensor: Tensor, trainable: bool) {
     }
     // The returned handle is another reference to the same variable; the store keeps one.
     let _ = target.add(leaf, tensor, trainable);
+}
+
+impl EdgeOp for Primitive {
+    fn forward_t(&self, xs: &Tensor, train: bool) -> Result<Tensor> {
+        Primitive::forward_t(self, xs, train)
+    }
 }

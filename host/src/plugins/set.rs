@@ -9,6 +9,7 @@ use tch::nn;
 use super::error::{PluginError, Result};
 use super::loader::{self, LoadedPlugin};
 use super::primitive::Primitive;
+use super::provider::{EdgeOp, PrimitiveProvider};
 
 /// The plugins that ship with darts, loaded when the user names none.
 pub const BUILT_IN: [&str; 3] = ["conv2d", "conv1d", "linear"];
@@ -137,5 +138,16 @@ impl PluginSet {
             return "none".to_owned();
         }
         self.plugins.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl PrimitiveProvider for PluginSet {
+    fn build_op(
+        &self,
+        id: &PrimitiveId,
+        path: &nn::Path,
+        spec: PrimitiveSpec,
+    ) -> Result<Box<dyn EdgeOp>> {
+        Ok(Box::new(self.build(id, path, spec)?))
     }
 }

@@ -14,7 +14,7 @@ use super::batches::{batch_indices, gather};
 use super::config::SearchConfig;
 use super::error::{Result, SearchError};
 use super::metrics::{evaluate, Evaluation};
-use super::objective::{HeadKind, Objective};
+use super::objective::{Batch, HeadKind, Objective};
 use super::space::{choose_primitives, intended_layout, load_dataset};
 use crate::data::{Dataset, Splits, Standardizer, TaskKind};
 use crate::device::pick_device;
@@ -248,17 +248,15 @@ pub fn run_search(
             let train_batch = gather(&train, train_indices, device);
             let valid_batch = gather(&valid, valid_indices, device);
 
-            // The alpha step first, at the current weights, then the weight step.
-            let state = WeightState { optimizer: &sgd, lr, buffers: &buffers };
-            architect.step(&net, &objective, &state, &train_batch, &valid_batch)?;
-
-            sgd.zero_grad();
-            let loss = batch_loss(&net, &objective, &train_batch)?;
-            loss.backward();
-            clip_grad_norm(sgd.parameters(), config.grad_clip);
-            sgd.step(lr);
-
-            let loss = loss.double_value(&[]);
+            let loss = search_step(
+                &net,
+                &objective,
+                &mut architect,
+                &mut sgd,
+                &StepSettings { lr, grad_clip: config.grad_clip, buffers: &buffers },
+                &train_batch,
+                &valid_batch,
+            )?;
             loss_sum += loss;
             tracing::trace!(epoch = epoch + 1, loss, "step");
             progress(Progress::Step { loss });
@@ -310,6 +308,38 @@ pub fn run_search(
     write(dir, "best_genotype.json", &best_genotype.to_json())?;
     write(dir, "best_genotype.txt", &format!("{best_genotype}\n"))?;
     Ok(SearchOutcome { dir: dir.to_path_buf(), genotype, best_genotype, epochs: records })
+}
+
+/// The per-step settings of [`search_step`].
+pub struct StepSettings<'a> {
+    /// The weight learning rate (also the `xi` of the unrolled architecture step).
+    pub lr: f64,
+    /// Maximum global norm of the weight gradient.
+    pub grad_clip: f64,
+    /// The network's buffers, which the architecture step leaves as it found them.
+    pub buffers: &'a [Tensor],
+}
+
+/// One search step: the architecture step on `train` and `valid` at the current weights,
+/// then a clipped SGD step of the weights on `train`. Returns the training loss.
+pub fn search_step(
+    net: &Supernet,
+    objective: &Objective,
+    architect: &mut Architect,
+    sgd: &mut Sgd,
+    settings: &StepSettings<'_>,
+    train: &Batch,
+    valid: &Batch,
+) -> Result<f64> {
+    let state = WeightState { optimizer: sgd, lr: settings.lr, buffers: settings.buffers };
+    architect.step(net, objective, &state, train, valid)?;
+
+    sgd.zero_grad();
+    let loss = batch_loss(net, objective, train)?;
+    loss.backward();
+    clip_grad_norm(sgd.parameters(), settings.grad_clip);
+    sgd.step(settings.lr);
+    Ok(loss.double_value(&[]))
 }
 
 /// The heads and their loss weights from the data set's tasks.

@@ -7,7 +7,7 @@ use tch::Tensor;
 use super::layers::preprocess;
 use super::mixed_op::MixedOp;
 use super::SupernetConfig;
-use crate::plugins::{PluginSet, Result};
+use crate::plugins::{PrimitiveProvider, Result};
 
 /// The widths and role of one cell.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +49,7 @@ impl SearchCell {
     /// Builds a cell of `config.nodes` nodes with the given shape.
     pub fn new(
         path: &nn::Path,
-        plugins: &PluginSet,
+        plugins: &dyn PrimitiveProvider,
         config: &SupernetConfig,
         shape: CellShape,
     ) -> Result<Self> {

@@ -5,13 +5,13 @@ use tch::nn::{self, ModuleT};
 use tch::Tensor;
 
 use super::layers::pool_norm;
-use crate::plugins::{PluginSet, Primitive, PrimitiveId, Result};
+use crate::plugins::{EdgeOp, PrimitiveId, PrimitiveProvider, Result};
 
 /// One candidate on an edge: the primitive, and the BatchNorm the reference code appends
 /// to pooling primitives.
 #[derive(Debug)]
 struct Candidate {
-    primitive: Primitive,
+    primitive: Box<dyn EdgeOp>,
     norm: Option<nn::BatchNorm>,
     /// A `none` primitive contributes `weight * 0` to the sum, whose value and gradients
     /// are zero whatever the weight; it is built and probed but not run.
@@ -29,7 +29,7 @@ impl MixedOp {
     /// (BatchNorm without affine parameters), with primitive `k` under `path / k`.
     pub fn new(
         path: &nn::Path,
-        plugins: &PluginSet,
+        plugins: &dyn PrimitiveProvider,
         primitives: &[PrimitiveId],
         layout: Layout,
         channels: i64,
@@ -39,7 +39,7 @@ impl MixedOp {
         let mut candidates = Vec::with_capacity(primitives.len());
         for (k, id) in primitives.iter().enumerate() {
             let slot = path / k;
-            let primitive = plugins.build(id, &slot, spec)?;
+            let primitive = plugins.build_op(id, &slot, spec)?;
             let norm = id.name.contains("pool").then(|| pool_norm(&slot / "bn", layout, channels));
             candidates.push(Candidate { primitive, norm, is_none: id.name == "none" });
         }

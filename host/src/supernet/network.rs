@@ -9,7 +9,7 @@ use super::cell::{CellShape, SearchCell};
 use super::layers::{dense, global_pool, stem};
 use super::SupernetConfig;
 use crate::genotype::{derive_cell, Genotype, Result as GenotypeResult};
-use crate::plugins::{PluginSet, Result};
+use crate::plugins::{PrimitiveProvider, Result};
 
 /// The search network of DARTS over a given set of primitives.
 ///
@@ -39,7 +39,11 @@ impl Supernet {
     /// Builds the supernet under `path`, every mixed op from `plugins`, and draws the
     /// alphas as 1e-3 times a standard normal, as the paper does. Alphas are created on
     /// `path`'s device, in single precision.
-    pub fn new(path: &nn::Path, plugins: &PluginSet, config: SupernetConfig) -> Result<Self> {
+    pub fn new(
+        path: &nn::Path,
+        plugins: &dyn PrimitiveProvider,
+        config: SupernetConfig,
+    ) -> Result<Self> {
         let layout = config.layout;
         let c_in = config.input_shape.first().copied().unwrap_or(1);
         let c_stem = config.stem_multiplier * config.channels;
