@@ -3,7 +3,9 @@
 //! PyTorch, and the same primitives compiled into the binary instead of loaded as a plugin.
 //!
 //! Each case runs in a fresh child process (this binary, re-run with `--case`), so its peak
-//! resident memory is its own. A case builds the supernet on the CPU with one libtorch
+//! resident memory is its own. The four cases the ratios compare (first and second order,
+//! plugin and linked-in primitives) run in three alternating rounds, and each figure is the
+//! median of its rounds, so that a noisy moment of the machine does not decide a ratio. A case builds the supernet on the CPU with one libtorch
 //! thread, runs 3 warm-up steps on fixed random batches, then times 10 steps and reports the
 //! median. Memory is the process's peak resident set (VmHWM) after the timed steps, and its
 //! growth over the resident set right after the supernet was built. The PyTorch figures
@@ -91,10 +93,12 @@ fn main() {
         return;
     }
 
-    let mut cases = vec![
+    let compared = [
         Case::base("base, first order"),
         Case { order: "second", ..Case::base("base, second order") },
         Case { source: "native", ..Case::base("base, primitives linked in") },
+    ];
+    let mut cases = vec![
         Case { source: "pytorch", ..Case::base("base, PyTorch") },
         Case { order: "second", source: "pytorch", ..Case::base("base, second order, PyTorch") },
     ];
@@ -117,13 +121,27 @@ fn main() {
         "{:32} {:>10} {:>10} {:>12} {:>12}",
         "case", "params", "s/step", "peak MB", "growth MB"
     );
-    let mut results = Vec::new();
-    for case in &cases {
-        let figures = measure(case);
+    let show = |label: &str, f: &Figures| {
         println!(
             "{:32} {:>10} {:>10.3} {:>12.1} {:>12.1}",
-            case.label, figures.parameters, figures.seconds, figures.peak_mb, figures.growth_mb
+            label, f.parameters, f.seconds, f.peak_mb, f.growth_mb
         );
+    };
+    let mut results = Vec::new();
+    let mut rounds: Vec<Vec<Figures>> = vec![Vec::new(); compared.len()];
+    for _ in 0..3 {
+        for (case, figures) in compared.iter().zip(&mut rounds) {
+            figures.push(measure(case));
+        }
+    }
+    for (case, figures) in compared.iter().zip(rounds) {
+        let median = median_of(figures);
+        show(&case.label, &median);
+        results.push((case.label.clone(), median));
+    }
+    for case in &cases {
+        let figures = measure(case);
+        show(&case.label, &figures);
         results.push((case.label.clone(), figures));
     }
 
@@ -158,6 +176,12 @@ fn main() {
         "plugin boundary, plugin / linked in:  {:.3} (target < 1.02)",
         first.seconds / native.seconds
     );
+}
+
+/// The figures of the round with the median time.
+fn median_of(mut rounds: Vec<Figures>) -> Figures {
+    rounds.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    rounds[rounds.len() / 2]
 }
 
 /// Runs `case` in a child process and reads its one-line answer.

@@ -5,8 +5,12 @@ Run from the repository root:
 
     scripts/torch-python.sh benches/reference/search_step.py [--order first|second] ...
 
-It prints one JSON line on stdout: the settings, the weight parameter count, the median and
-minimum seconds per step over the timed steps, and the process's resident memory.
+It prints one JSON line on stdout: the settings (`config`), `weight_parameters`,
+`median_seconds` and `min_seconds` per step over the timed steps, and memory in MiB:
+`rss_after_build_mb` (resident set once the model, optimizers and batches exist),
+`peak_rss_after_warmup_mb` and `peak_rss_mb` (peak resident set after the warm-up and after
+the timed steps), and `step_growth_mb`, the peak after the steps minus the resident set
+after the build: what the steps themselves add. benches/search_step.rs reads these keys.
 
 What it mirrors, and why each choice is made as it is:
 
@@ -29,8 +33,9 @@ What it mirrors, and why each choice is made as it is:
   with the BatchNorm running statistics saved before and restored after it, an Adam step on
   the alphas, then the weight step: zero the gradients (in place, as tch does, rather than
   setting them to None), training loss forward and backward, gradient clipping to norm 5,
-  an SGD step. The backward of the weight step also accumulates into the alphas' `.grad`,
-  as it does in Rust; the next architecture step overwrites it.
+  an SGD step. The weight step runs the network with the alphas detached, as the Rust
+  weight step does (Supernet::forward_fixed_alphas), so its backward computes no alpha
+  gradient.
 - The second-order gradient follows architect.rs term for term: a virtual SGD step with the
   optimizer's momentum buffers, the validation gradients at w', the finite-difference
   Hessian-vector product with eps = 0.01 / ||v||, and the weights put back.
@@ -169,8 +174,9 @@ class Supernet(nn.Module):
         shape = (edges, len(args.primitives))
         self.alphas = [(1e-3 * torch.randn(shape)).requires_grad_(True) for _ in range(2)]
 
-    def forward(self, x):
-        weights_normal, weights_reduce = (alpha.softmax(-1) for alpha in self.alphas)
+    def forward(self, x, fixed_alphas=False):
+        alphas = [a.detach() for a in self.alphas] if fixed_alphas else self.alphas
+        weights_normal, weights_reduce = (alpha.softmax(-1) for alpha in alphas)
         s0 = s1 = self.stem(x)
         for cell in self.cells:
             weights = weights_reduce if cell.reduction else weights_normal
@@ -178,9 +184,9 @@ class Supernet(nn.Module):
         return self.head(s1.mean(dim=(2, 3)))
 
 
-def batch_loss(net, batch):
+def batch_loss(net, batch, fixed_alphas=False):
     inputs, labels = batch
-    return F.cross_entropy(net(inputs), labels)
+    return F.cross_entropy(net(inputs, fixed_alphas), labels)
 
 
 def zero_if_none(grads, like):
@@ -261,7 +267,7 @@ def search_step(net, sgd, adam, running_stats, order, train, valid):
 
     # The weight step.
     sgd.zero_grad(set_to_none=False)
-    loss = batch_loss(net, train)
+    loss = batch_loss(net, train, fixed_alphas=True)
     loss.backward()
     nn.utils.clip_grad_norm_(sgd.param_groups[0]["params"], GRAD_CLIP)
     sgd.step()
@@ -269,10 +275,23 @@ def search_step(net, sgd, adam, running_stats, order, train, valid):
 
 
 def peak_rss_mb():
-    """The process's peak resident set size so far, in MB (ru_maxrss is KiB on Linux,
-    bytes on macOS)."""
+    """The process's peak resident set so far, in MiB, as VmHWM in /proc/self/status
+    (ru_maxrss is KiB on Linux, bytes on macOS)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1 << 20) if sys.platform == "darwin" else peak / (1 << 10)
+
+
+def rss_mb():
+    """The process's resident set now, in MiB: VmRSS of /proc/self/status, as the Rust
+    benchmark reads it; where there is no /proc, the peak so far."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / (1 << 10)
+    except OSError:
+        pass
+    return peak_rss_mb()
 
 
 def parse_args():
@@ -356,22 +375,23 @@ def main():
                             weight_decay=ARCH_WEIGHT_DECAY)
     running_stats = [b for name, b in net.named_buffers()
                      if not name.endswith("num_batches_tracked")]
-    peak_after_build = peak_rss_mb()
+    rss_after_build = rss_mb()
 
     def step():
         return search_step(net, sgd, adam, running_stats, args.order, train, valid)
 
     for _ in range(args.warmup):
         step()
-    rss_after_warmup = peak_rss_mb()
+    peak_after_warmup = peak_rss_mb()
 
     seconds = []
     for _ in range(args.steps):
         started = time.perf_counter()
         step()
         seconds.append(time.perf_counter() - started)
-    rss_after_steps = peak_rss_mb()
+    peak_after_steps = peak_rss_mb()
 
+    # Flat keys, read by benches/search_step.rs; MiB throughout.
     report = {
         "benchmark": "search_step",
         "framework": f"pytorch {torch.__version__}",
@@ -392,16 +412,12 @@ def main():
             "seed": args.seed,
         },
         "weight_parameters": sum(w.numel() for w in weights),
-        "seconds_per_step": {
-            "median": round(statistics.median(seconds), 6),
-            "min": round(min(seconds), 6),
-        },
-        "memory_mb": {
-            "peak_rss_after_build": round(peak_after_build, 1),
-            "peak_rss_after_warmup": round(rss_after_warmup, 1),
-            "peak_rss_after_steps": round(rss_after_steps, 1),
-            "step_growth": round(rss_after_steps - peak_after_build, 1),
-        },
+        "median_seconds": round(statistics.median(seconds), 6),
+        "min_seconds": round(min(seconds), 6),
+        "rss_after_build_mb": round(rss_after_build, 1),
+        "peak_rss_after_warmup_mb": round(peak_after_warmup, 1),
+        "peak_rss_mb": round(peak_after_steps, 1),
+        "step_growth_mb": round(peak_after_steps - rss_after_build, 1),
     }
     print(json.dumps(report))
 

@@ -9,7 +9,7 @@ use darts_plugin_api::Layout;
 use serde::Serialize;
 use tch::{nn, Tensor};
 
-use super::architect::{batch_loss, Architect, WeightState};
+use super::architect::{Architect, WeightState};
 use super::batches::{batch_indices, gather};
 use super::config::SearchConfig;
 use super::error::{Result, SearchError};
@@ -335,7 +335,8 @@ pub fn search_step(
     architect.step(net, objective, &state, train, valid)?;
 
     sgd.zero_grad();
-    let loss = batch_loss(net, objective, train)?;
+    let outputs = net.forward_fixed_alphas(&train.inputs, true)?;
+    let loss = objective.loss(&outputs, &train.targets);
     loss.backward();
     clip_grad_norm(sgd.parameters(), settings.grad_clip);
     sgd.step(settings.lr);

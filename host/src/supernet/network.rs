@@ -107,10 +107,27 @@ impl Supernet {
     }
 
     /// Runs the supernet on a batch laid out as [`SupernetConfig::layout`] says and returns
-    /// one output per head, `[batch, outputs]`.
+    /// one output per head, `[batch, outputs]`. Gradients flow to the weights and the
+    /// alphas.
     pub fn forward_t(&self, xs: &Tensor, train: bool) -> Result<Vec<Tensor>> {
-        let weights_normal = self.alpha_normal.softmax(-1, self.alpha_normal.kind());
-        let weights_reduce = self.alpha_reduce.softmax(-1, self.alpha_reduce.kind());
+        self.forward_with(xs, train, &self.alpha_normal, &self.alpha_reduce)
+    }
+
+    /// As [`Supernet::forward_t`], with the alphas held constant: the weight step's
+    /// backward pass then neither computes nor accumulates an alpha gradient.
+    pub fn forward_fixed_alphas(&self, xs: &Tensor, train: bool) -> Result<Vec<Tensor>> {
+        self.forward_with(xs, train, &self.alpha_normal.detach(), &self.alpha_reduce.detach())
+    }
+
+    fn forward_with(
+        &self,
+        xs: &Tensor,
+        train: bool,
+        alpha_normal: &Tensor,
+        alpha_reduce: &Tensor,
+    ) -> Result<Vec<Tensor>> {
+        let weights_normal = alpha_normal.softmax(-1, alpha_normal.kind());
+        let weights_reduce = alpha_reduce.softmax(-1, alpha_reduce.kind());
 
         let s = self.stem.forward_t(xs, train);
         let (mut s0, mut s1) = (s.shallow_clone(), s);
