@@ -3,15 +3,15 @@
 //! PyTorch, and the same primitives compiled into the binary instead of loaded as a plugin.
 //!
 //! Each case runs in a fresh child process (this binary, re-run with `--case`), so its peak
-//! resident memory is its own. The four cases the ratios compare (first and second order,
-//! plugin and linked-in primitives) run in three alternating rounds, and each figure is the
+//! resident memory is its own. The five cases the ratios compare (first and second order,
+//! plugin and linked-in primitives, PyTorch) run in three alternating rounds, and each figure is the
 //! median of its rounds, so that a noisy moment of the machine does not decide a ratio. A case builds the supernet on the CPU with one libtorch
 //! thread, runs 3 warm-up steps on fixed random batches, then times 10 steps and reports the
 //! median. Memory is the process's peak resident set (VmHWM) after the timed steps, and its
 //! growth over the resident set right after the supernet was built. The PyTorch figures
 //! come from `benches/reference/search_step.py`, run the same way.
 //!
-//! Run: `scripts/bench.sh search_step` (about 5 minutes on 2 cores).
+//! Run: `scripts/bench.sh search_step` (about 8 minutes on 2 cores).
 
 use std::process::Command;
 use std::time::Instant;
@@ -92,16 +92,19 @@ fn main() {
         run_case(&args[position + 1..]);
         return;
     }
+    if args.iter().any(|a| a == "--boundary-pair") {
+        run_boundary_pair();
+        return;
+    }
 
     let compared = [
         Case::base("base, first order"),
         Case { order: "second", ..Case::base("base, second order") },
         Case { source: "native", ..Case::base("base, primitives linked in") },
-    ];
-    let mut cases = vec![
         Case { source: "pytorch", ..Case::base("base, PyTorch") },
         Case { order: "second", source: "pytorch", ..Case::base("base, second order, PyTorch") },
     ];
+    let mut cases = Vec::new();
     for cells in [3, 8] {
         cases.push(Case { cells, ..Case::base(&format!("cells {cells}")) });
     }
@@ -173,9 +176,44 @@ fn main() {
         first.peak_mb, torch_first.peak_mb
     );
     println!(
-        "plugin boundary, plugin / linked in:  {:.3} (target < 1.02)",
+        "plugin boundary, plugin / linked in:  {:.3} (separate processes, target < 1.02)",
         first.seconds / native.seconds
     );
+    let output = Command::new(std::env::current_exe().unwrap())
+        .arg("--boundary-pair")
+        .output()
+        .expect("the paired boundary case runs");
+    let line = String::from_utf8_lossy(&output.stdout);
+    println!(
+        "plugin boundary, plugin / linked in:  {} (one process, alternating steps)",
+        line.trim()
+    );
+}
+
+/// Both supernets of the base case in one process, plugin and linked in, stepped in
+/// alternation so that the machine's noise falls on both; prints the ratio of the median
+/// step times.
+fn run_boundary_pair() {
+    tch::set_num_threads(1);
+    let plugins = darts_tests::load_plugins(&["conv2d"]);
+    let native = NativeSet::linked("conv2d");
+    let mut plugin_side = Bench::new(&plugins, &plugins, Order::First, 5, 8, 64, 8);
+    let mut native_side = Bench::new(&native, &plugins, Order::First, 5, 8, 64, 8);
+    for _ in 0..3 {
+        plugin_side.step();
+        native_side.step();
+    }
+    let (mut plugin_times, mut native_times) = (Vec::new(), Vec::new());
+    for _ in 0..15 {
+        plugin_times.push(plugin_side.timed_step());
+        native_times.push(native_side.timed_step());
+    }
+    let median = |times: &mut Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    };
+    let (plugin, native) = (median(&mut plugin_times), median(&mut native_times));
+    println!("{:.3} ({plugin:.3} s / {native:.3} s per step)", plugin / native);
 }
 
 /// The figures of the round with the median time.
@@ -250,6 +288,88 @@ fn selected(count: usize) -> Vec<&'static str> {
     PAPER.iter().copied().filter(|p| chosen.contains(p)).collect()
 }
 
+/// A supernet with its optimizers and two fixed batches, ready to step.
+struct Bench {
+    net: Supernet,
+    objective: Objective,
+    architect: Architect,
+    sgd: Sgd,
+    buffers: Vec<Tensor>,
+    train: Batch,
+    valid: Batch,
+    parameters: i64,
+    _store: nn::VarStore,
+}
+
+impl Bench {
+    /// Builds the base-shaped supernet from `provider`, naming primitives through
+    /// `plugins`, with weights, alphas and batches drawn from seed 0.
+    fn new(
+        provider: &dyn PrimitiveProvider,
+        plugins: &darts_host::plugins::PluginSet,
+        order: Order,
+        cells: usize,
+        channels: i64,
+        batch: i64,
+        count: usize,
+    ) -> Bench {
+        tch::manual_seed(0);
+        let primitives =
+            selected(count).iter().map(|name| plugins.resolve(name).unwrap()).collect();
+        let store = nn::VarStore::new(Device::Cpu);
+        let mut config = SupernetConfig::new(Layout::Image, vec![1, 8, 8], vec![10], primitives);
+        config.cells = cells;
+        config.channels = channels;
+        let net = Supernet::new(&store.root(), provider, config).unwrap();
+        let objective = Objective::new(vec![HeadKind::Classification { classes: 10 }]);
+        let weights = store.trainable_variables();
+        let parameters: i64 = weights.iter().map(|w| w.numel() as i64).sum();
+        let buffers: Vec<Tensor> =
+            store.variables().into_values().filter(|v| !v.requires_grad()).collect();
+        let sgd = Sgd::new(weights, SgdConfig { momentum: 0.9, weight_decay: 3e-4 });
+        let adam = Adam::new(
+            net.alphas().iter().map(|a| a.shallow_clone()).collect(),
+            AdamConfig { lr: 3e-4, betas: (0.5, 0.999), weight_decay: 1e-3, eps: 1e-8 },
+        );
+        let batch_of = || Batch {
+            inputs: Tensor::rand([batch, 1, 8, 8], (Kind::Float, Device::Cpu)),
+            targets: vec![Tensor::randint(10, [batch], (Kind::Int64, Device::Cpu))],
+        };
+        let (train, valid) = (batch_of(), batch_of());
+        Bench {
+            net,
+            objective,
+            architect: Architect::new(adam, order),
+            sgd,
+            buffers,
+            train,
+            valid,
+            parameters,
+            _store: store,
+        }
+    }
+
+    fn step(&mut self) {
+        let settings = StepSettings { lr: 0.025, grad_clip: 5.0, buffers: &self.buffers };
+        search_step(
+            &self.net,
+            &self.objective,
+            &mut self.architect,
+            &mut self.sgd,
+            &settings,
+            &self.train,
+            &self.valid,
+        )
+        .unwrap();
+    }
+
+    fn timed_step(&mut self) -> f64 {
+        let start = Instant::now();
+        self.step();
+        start.elapsed().as_secs_f64()
+    }
+}
+
 /// The child side: build, warm up, time, print one JSON line.
 fn run_case(args: &[String]) {
     let order = if args[0] == "second" { Order::Second } else { Order::First };
@@ -259,57 +379,24 @@ fn run_case(args: &[String]) {
     let count: usize = args[4].parse().unwrap();
     let source = args[5].as_str();
     tch::set_num_threads(1);
-    tch::manual_seed(0);
 
     let plugins = darts_tests::load_plugins(&["conv2d"]);
     let native = NativeSet::linked("conv2d");
     let provider: &dyn PrimitiveProvider = if source == "native" { &native } else { &plugins };
-    let primitives = selected(count).iter().map(|name| plugins.resolve(name).unwrap()).collect();
-
-    let store = nn::VarStore::new(Device::Cpu);
-    let mut config = SupernetConfig::new(Layout::Image, vec![1, 8, 8], vec![10], primitives);
-    config.cells = cells;
-    config.channels = channels;
-    let net = Supernet::new(&store.root(), provider, config).unwrap();
-    let objective = Objective::new(vec![HeadKind::Classification { classes: 10 }]);
-    let weights = store.trainable_variables();
-    let parameters: i64 = weights.iter().map(|w| w.numel() as i64).sum();
-    let buffers: Vec<Tensor> =
-        store.variables().into_values().filter(|v| !v.requires_grad()).collect();
-    let mut sgd = Sgd::new(weights, SgdConfig { momentum: 0.9, weight_decay: 3e-4 });
-    let adam = Adam::new(
-        net.alphas().iter().map(|a| a.shallow_clone()).collect(),
-        AdamConfig { lr: 3e-4, betas: (0.5, 0.999), weight_decay: 1e-3, eps: 1e-8 },
-    );
-    let mut architect = Architect::new(adam, order);
-    let batch_of = || Batch {
-        inputs: Tensor::rand([batch, 1, 8, 8], (Kind::Float, Device::Cpu)),
-        targets: vec![Tensor::randint(10, [batch], (Kind::Int64, Device::Cpu))],
-    };
-    let (train, valid) = (batch_of(), batch_of());
-    let settings = StepSettings { lr: 0.025, grad_clip: 5.0, buffers: &buffers };
+    let mut bench = Bench::new(provider, &plugins, order, cells, channels, batch, count);
     let rss_after_build = memory_mb("VmRSS");
 
-    let mut step = || {
-        search_step(&net, &objective, &mut architect, &mut sgd, &settings, &train, &valid).unwrap()
-    };
     for _ in 0..3 {
-        step();
+        bench.step();
     }
-    let mut times: Vec<f64> = (0..10)
-        .map(|_| {
-            let start = Instant::now();
-            step();
-            start.elapsed().as_secs_f64()
-        })
-        .collect();
+    let mut times: Vec<f64> = (0..10).map(|_| bench.timed_step()).collect();
     times.sort_by(f64::total_cmp);
     println!(
         "{}",
         serde_json::json!({
             "median_seconds": times[times.len() / 2],
             "min_seconds": times[0],
-            "weight_parameters": parameters,
+            "weight_parameters": bench.parameters,
             "rss_after_build_mb": rss_after_build,
             "peak_rss_mb": memory_mb("VmHWM"),
         })

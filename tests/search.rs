@@ -226,3 +226,31 @@ fn bad_csv_data_is_refused_with_file_and_row() {
     assert!(stderr.contains("cells.csv") && stderr.contains("row 3"), "{stderr}");
     assert!(!out.exists(), "a refused search writes no run folder");
 }
+
+#[test]
+fn npy_inputs_with_npy_targets_are_searched() {
+    use darts_host::data::{builtin, write_npy};
+    let dir = tempfile::tempdir().unwrap();
+    let data = builtin("breast-cancer", 0).unwrap();
+    let (x, y) = (dir.path().join("x.npy"), dir.path().join("y.npy"));
+    write_npy(&x, &data.inputs).unwrap();
+    write_npy(&y, &data.targets[0]).unwrap();
+    let out = dir.path().join("run");
+    let flags = [
+        "--dataset",
+        x.to_str().unwrap(),
+        "--targets",
+        y.to_str().unwrap(),
+        "--epochs",
+        "1",
+        "--cells",
+        "2",
+        "--channels",
+        "4",
+        "--nodes",
+        "2",
+    ];
+    search(&["linear"], &flags, &out);
+    let task = &epochs(&out)[0]["valid"]["tasks"][0];
+    assert!(task["accuracy"].as_f64().is_some(), "integer targets are classes: {task}");
+}

@@ -75,10 +75,11 @@ pub struct NetworkArgs {
     /// A TOML config file; flags override its values.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// A built-in data set (digits, motifs, uno, breast-cancer) or a .csv or .npz file.
+    /// A built-in data set (digits, motifs, uno, breast-cancer) or a .csv, .npz or .npy file.
     #[arg(long, value_name = "NAME|FILE")]
     pub dataset: Option<String>,
-    /// Target columns of a CSV file, comma-separated.
+    /// Target columns of a CSV file, comma-separated; for an .npy file of inputs, the .npy
+    /// file of its targets.
     #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
     pub targets: Option<Vec<String>>,
     /// Which target columns are class labels, comma-separated (the rest are regression).

@@ -6,7 +6,9 @@ use darts_plugin_api::Layout;
 
 use super::config::SearchConfig;
 use super::error::{Result, SearchError};
-use crate::data::{builtin, builtin_names, default_for, read_csv, read_npz, CsvOptions, Dataset};
+use crate::data::{
+    builtin, builtin_names, default_for, read_csv, read_npy, read_npz, CsvOptions, Dataset,
+};
 use crate::genotype::bare_name;
 use crate::plugins::{PluginSet, PrimitiveId};
 
@@ -24,8 +26,9 @@ pub fn intended_layout(config: &SearchConfig, plugins: &PluginSet) -> Result<Lay
         .ok_or_else(|| SearchError::Space("the loaded plugins offer no primitive".to_owned()))
 }
 
-/// Loads `config.dataset`: a built-in name, a `.csv` or a `.npz` file, or (when empty) the
-/// built-in data set of `layout`.
+/// Loads `config.dataset`: a built-in name, a `.csv` file (targets named by
+/// `config.targets`), a `.npz` file, an `.npy` file of inputs (its targets' `.npy` file as
+/// the one entry of `config.targets`), or (when empty) the built-in data set of `layout`.
 pub fn load_dataset(config: &SearchConfig, layout: Layout) -> Result<Dataset> {
     let name =
         if config.dataset.is_empty() { default_for(layout) } else { config.dataset.as_str() };
@@ -43,8 +46,16 @@ pub fn load_dataset(config: &SearchConfig, layout: Layout) -> Result<Dataset> {
             Ok(read_csv(path, &options)?)
         }
         "npz" => Ok(read_npz(path)?),
+        "npy" => match config.targets.as_slice() {
+            [targets] => Ok(read_npy(path, targets)?),
+            _ => Err(SearchError::Space(format!(
+                "--dataset {name} is an .npy file of inputs; give the .npy file of its \
+                 targets with --targets FILE (or put both in one .npz file as x and y)"
+            ))),
+        },
         _ => Err(SearchError::Space(format!(
-            "--dataset {name} is neither a built-in data set ({}) nor a .csv or .npz file",
+            "--dataset {name} is neither a built-in data set ({}) nor a .csv, .npz or .npy \
+             file",
             builtin_names().join(", ")
         ))),
     }
