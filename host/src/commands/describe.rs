@@ -4,7 +4,7 @@ use anyhow::Result;
 use darts_host::data::TaskKind;
 use darts_host::plugins::PluginSet;
 use darts_host::search::{choose_primitives, intended_layout, load_dataset, SearchConfig};
-use darts_host::supernet::{Supernet, SupernetConfig};
+use darts_host::supernet::Supernet;
 use darts_plugin_api::Layout;
 use tch::nn;
 
@@ -64,12 +64,7 @@ pub fn run(plugins: &PluginSet, args: &DescribeArgs) -> Result<()> {
     let primitives = choose_primitives(&config, plugins, layout)?;
 
     let store = nn::VarStore::new(tch::Device::Cpu);
-    let mut supernet_config = SupernetConfig::new(layout, input_shape, heads, primitives.clone());
-    supernet_config.channels = config.channels;
-    supernet_config.cells = config.cells;
-    supernet_config.nodes = config.nodes;
-    supernet_config.multiplier = config.multiplier;
-    supernet_config.stem_multiplier = config.stem_multiplier;
+    let supernet_config = config.supernet(layout, input_shape, heads, primitives.clone());
     let net = Supernet::new(&store.root(), plugins, supernet_config.clone())?;
 
     let reductions: Vec<String> = (0..config.cells)

@@ -5,7 +5,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use darts_plugin_api::Layout;
+
 use super::architect::Order;
+use crate::plugins::PrimitiveId;
+use crate::supernet::SupernetConfig;
 
 /// Where tensors live during a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -173,6 +177,25 @@ impl SearchConfig {
     /// The config as TOML, as written into a run folder.
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).expect("a search config always serializes")
+    }
+
+    /// The supernet these settings describe, for inputs of `layout` and `input_shape`, one
+    /// head per entry of `heads` (its width), over `primitives`.
+    pub fn supernet(
+        &self,
+        layout: Layout,
+        input_shape: Vec<i64>,
+        heads: Vec<i64>,
+        primitives: Vec<PrimitiveId>,
+    ) -> SupernetConfig {
+        SupernetConfig {
+            channels: self.channels,
+            cells: self.cells,
+            nodes: self.nodes,
+            multiplier: self.multiplier,
+            stem_multiplier: self.stem_multiplier,
+            ..SupernetConfig::new(layout, input_shape, heads, primitives)
+        }
     }
 
     /// A short search for a first look: 5 epochs of a 5-cell, 8-channel supernet.

@@ -21,7 +21,7 @@ use crate::device::pick_device;
 use crate::genotype::Genotype;
 use crate::optim::{clip_grad_norm, Adam, AdamConfig, CosineSchedule, Sgd, SgdConfig};
 use crate::plugins::PluginSet;
-use crate::supernet::{Supernet, SupernetConfig};
+use crate::supernet::Supernet;
 
 /// What a search reports while it runs, for a progress display.
 #[derive(Debug, Clone)]
@@ -152,17 +152,12 @@ pub fn run_search(
     // The supernet, its weights in `store` and its alphas beside them.
     tch::manual_seed(config.seed as i64);
     let store = nn::VarStore::new(device);
-    let mut supernet_config = SupernetConfig::new(
+    let supernet_config = config.supernet(
         data.layout,
         data.input_shape(),
         objective.heads.iter().map(|head| head.outputs()).collect(),
         primitives.clone(),
     );
-    supernet_config.channels = config.channels;
-    supernet_config.cells = config.cells;
-    supernet_config.nodes = config.nodes;
-    supernet_config.multiplier = config.multiplier;
-    supernet_config.stem_multiplier = config.stem_multiplier;
     let net = Supernet::new(&store.root(), plugins, supernet_config)?;
     let weights: Vec<Tensor> = store.trainable_variables();
     let buffers: Vec<Tensor> =
