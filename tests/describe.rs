@@ -78,3 +78,97 @@ fn describe_refuses_a_shape_without_classes() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--classes"));
 }
+
+/// The counts tests/reference/eval_params.py recorded for a published genotype.
+fn reference_eval_counts(genotype: &str) -> (i64, i64) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/eval_params.json");
+    let text = std::fs::read_to_string(path).expect("the reference counts are committed");
+    let counts: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let entry = &counts[genotype];
+    (entry["parameters"].as_i64().unwrap(), entry["parameters_with_auxiliary"].as_i64().unwrap())
+}
+
+/// `describe --genotype NAME --auxiliary` with the paper's CIFAR-10 evaluation settings,
+/// all three built-in plugins loaded: the counts without and with the auxiliary head.
+fn described_eval_counts(genotype: &str) -> (i64, i64) {
+    let output = run_host(&[
+        "-q",
+        "describe",
+        "--genotype",
+        genotype,
+        "--input-shape",
+        "3,32,32",
+        "--classes",
+        "10",
+        "--channels",
+        "36",
+        "--cells",
+        "20",
+        "--auxiliary",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let number = |prefix: &str| -> i64 {
+        stdout
+            .lines()
+            .find_map(|line| line.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` line in:\n{stdout}"))
+            .parse()
+            .unwrap()
+    };
+    (number("parameters: "), number("parameters with the auxiliary head: "))
+}
+
+#[test]
+fn darts_v2_evaluation_network_has_the_reference_parameter_counts() {
+    assert_eq!(described_eval_counts("DARTS_V2"), reference_eval_counts("DARTS_V2"));
+}
+
+#[test]
+fn darts_v1_evaluation_network_has_the_reference_parameter_counts() {
+    assert_eq!(described_eval_counts("DARTS_V1"), reference_eval_counts("DARTS_V1"));
+}
+
+#[test]
+fn a_genotype_file_in_the_reference_text_form_is_described() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("v2.txt");
+    std::fs::write(&file, darts_host::genotype::published::DARTS_V2_TEXT).unwrap();
+    let output = run_host(&[
+        "-q",
+        "describe",
+        "--genotype",
+        file.to_str().unwrap(),
+        "--input-shape",
+        "3,32,32",
+        "--classes",
+        "10",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("cell 13 (reduction)       [576, 8, 8]"), "{stdout}");
+    let (without, _) = reference_eval_counts("DARTS_V2");
+    assert!(stdout.contains(&format!("parameters: {without}")), "{stdout}");
+}
+
+#[test]
+fn a_genotype_naming_an_unknown_primitive_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.txt");
+    let text =
+        darts_host::genotype::published::DARTS_V2_TEXT.replacen("dil_conv_3x3", "wavelet_9x9", 1);
+    std::fs::write(&file, text).unwrap();
+    let output = run_host(&[
+        "-q",
+        "describe",
+        "--genotype",
+        file.to_str().unwrap(),
+        "--input-shape",
+        "3,32,32",
+        "--classes",
+        "10",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("wavelet_9x9"), "{stderr}");
+}

@@ -139,4 +139,12 @@ pub struct DescribeArgs {
     /// Number of classes of a single classification head, with --input-shape.
     #[arg(long)]
     pub classes: Option<i64>,
+    /// Describe the evaluation network of this genotype instead of the supernet: a JSON or
+    /// reference-text file, or a published name (DARTS_V1, DARTS_V2). Defaults then follow
+    /// the paper's evaluation network: 36 channels, 20 cells.
+    #[arg(long, value_name = "FILE|NAME")]
+    pub genotype: Option<String>,
+    /// With --genotype: add the auxiliary head (image layout).
+    #[arg(long)]
+    pub auxiliary: bool,
 }

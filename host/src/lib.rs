@@ -8,6 +8,8 @@
 pub mod data;
 pub mod device;
 pub mod genotype;
+pub mod layers;
+pub mod network;
 pub mod optim;
 pub mod plugins;
 pub mod search;

@@ -13,6 +13,7 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 use darts_host::data::DataError;
+use darts_host::network::NetworkError;
 use darts_host::plugins::{PluginError, PluginSet, BUILT_IN};
 use darts_host::search::{ConfigError, SearchConfig, SearchError};
 
@@ -72,6 +73,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     let bad_input = err.chain().any(|cause| {
         cause.downcast_ref::<PluginError>().is_some_and(PluginError::is_bad_input)
             || cause.downcast_ref::<SearchError>().is_some_and(SearchError::is_bad_input)
+            || cause.downcast_ref::<NetworkError>().is_some_and(NetworkError::is_bad_input)
             || cause.is::<ConfigError>()
             || cause.is::<DataError>()
             || cause.is::<UsageError>()

@@ -2,6 +2,8 @@
 
 use anyhow::Result;
 use darts_host::data::TaskKind;
+use darts_host::genotype::{published, Genotype};
+use darts_host::network::{resolve_cell, EvalConfig, EvalNetwork};
 use darts_host::plugins::PluginSet;
 use darts_host::search::{choose_primitives, intended_layout, load_dataset, SearchConfig};
 use darts_host::supernet::Supernet;
@@ -15,7 +17,13 @@ use crate::UsageError;
 /// Builds the supernet the config and flags describe on the CPU and prints its layers'
 /// output shapes and parameter counts.
 pub fn run(plugins: &PluginSet, args: &DescribeArgs) -> Result<()> {
-    let config = resolve(&args.network, SearchConfig::default())?;
+    let mut base = SearchConfig::default();
+    if args.genotype.is_some() {
+        // The paper's evaluation network, unless flags say otherwise.
+        base.channels = 36;
+        base.cells = 20;
+    }
+    let config = resolve(&args.network, base)?;
 
     // The input: a shape and a class count, or a data set.
     let (layout, input_shape, heads, source) = match &args.input_shape {
@@ -61,6 +69,9 @@ pub fn run(plugins: &PluginSet, args: &DescribeArgs) -> Result<()> {
             (data.layout, data.input_shape(), heads, format!("data set {}", data.name))
         }
     };
+    if let Some(genotype) = &args.genotype {
+        return describe_evaluation(plugins, args, &config, genotype, (layout, input_shape, heads));
+    }
     let primitives = choose_primitives(&config, plugins, layout)?;
 
     let store = nn::VarStore::new(tch::Device::Cpu);
@@ -100,4 +111,83 @@ pub fn run(plugins: &PluginSet, args: &DescribeArgs) -> Result<()> {
         primitives.len()
     );
     Ok(())
+}
+
+/// The evaluation network of a genotype: layer shapes and parameter counts with and without
+/// the auxiliary head.
+fn describe_evaluation(
+    plugins: &PluginSet,
+    args: &DescribeArgs,
+    config: &SearchConfig,
+    source: &str,
+    (layout, input_shape, heads): (Layout, Vec<i64>, Vec<i64>),
+) -> Result<()> {
+    let genotype = read_genotype(source)?;
+    let normal_ids = resolve_cell(plugins, &genotype.normal, layout)?;
+    let reduce_ids = match &genotype.reduce {
+        Some(reduce) => resolve_cell(plugins, reduce, layout)?,
+        None => Vec::new(),
+    };
+    let eval_config = EvalConfig {
+        channels: config.channels,
+        cells: config.cells,
+        stem_multiplier: config.stem_multiplier,
+        auxiliary: args.auxiliary,
+        ..EvalConfig::new(layout, input_shape, heads)
+    };
+
+    // Counted twice: the auxiliary head is trained but not part of the deployed network.
+    let count = |auxiliary: bool| -> Result<(i64, Option<EvalNetwork>)> {
+        let store = nn::VarStore::new(tch::Device::Cpu);
+        let config = EvalConfig { auxiliary, ..eval_config.clone() };
+        let net =
+            EvalNetwork::new(&store.root(), plugins, config, &genotype, &normal_ids, &reduce_ids)?;
+        let parameters = store.trainable_variables().iter().map(|t| t.numel() as i64).sum();
+        Ok((parameters, Some(net)))
+    };
+    let (without, _) = count(false)?;
+    let (with, net) = count(args.auxiliary)?;
+    let net = net.expect("built");
+
+    println!(
+        "evaluation network of {source}: {layout} layout, {} cells, {} channels{}",
+        eval_config.cells,
+        eval_config.channels,
+        if net.has_auxiliary() { ", auxiliary head" } else { "" }
+    );
+    println!("genotype: {genotype}");
+    println!();
+    println!("{:24}  OUTPUT SHAPE (per example)", "LAYER");
+    for (name, shape) in net.layer_shapes(tch::Device::Cpu)? {
+        println!("{name:24}  {shape:?}");
+    }
+    println!();
+    println!("parameters: {without}");
+    if args.auxiliary {
+        println!("parameters with the auxiliary head: {with}");
+    }
+    Ok(())
+}
+
+/// A genotype from a JSON file, a reference-text file, or a published name.
+fn read_genotype(source: &str) -> Result<Genotype> {
+    let path = std::path::Path::new(source);
+    if !path.exists() {
+        if let Some(genotype) = published::by_name(source) {
+            return Ok(genotype);
+        }
+        return Err(UsageError(format!(
+            "--genotype {source}: no such file, nor a published genotype ({})",
+            published::NAMES.join(", ")
+        ))
+        .into());
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| UsageError(format!("cannot read genotype file {source}: {err}")))?;
+    let parsed = if text.trim_start().starts_with('{') {
+        Genotype::from_json(&text)
+    } else {
+        Genotype::from_text(&text)
+    };
+    parsed.map_err(|err| UsageError(format!("genotype file {source}: {err}")).into())
 }

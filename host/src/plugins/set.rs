@@ -108,6 +108,31 @@ impl PluginSet {
         }
     }
 
+    /// As [`PluginSet::resolve`], but a bare name only needs to be unique among the
+    /// primitives of `layout`: `skip_connect` means `conv2d:skip_connect` in an image
+    /// network even though `conv1d` and `linear` offer one too.
+    pub fn resolve_for_layout(&self, name: &str, layout: Layout) -> Result<PrimitiveId> {
+        if name.contains(':') {
+            return self.resolve(name);
+        }
+        let matches: Vec<PrimitiveId> = self
+            .primitives()
+            .filter(|(id, info)| id.name == name && info.layout == layout)
+            .map(|(id, _)| id)
+            .collect();
+        match matches.len() {
+            1 => Ok(matches.into_iter().next().expect("one match")),
+            0 => Err(PluginError::UnknownPrimitive {
+                name: format!("{name} ({layout} layout)"),
+                loaded: self.plugin_names(),
+            }),
+            _ => Err(PluginError::AmbiguousPrimitive {
+                name: name.to_owned(),
+                candidates: matches.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            }),
+        }
+    }
+
     /// The description of a resolved primitive.
     pub fn info(&self, id: &PrimitiveId) -> Option<&PrimitiveInfo> {
         self.plugin(&id.plugin)?.primitives.iter().find(|info| info.name.as_str() == id.name)

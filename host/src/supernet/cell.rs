@@ -4,9 +4,9 @@
 use tch::nn::{self, ModuleT};
 use tch::Tensor;
 
-use super::layers::preprocess;
 use super::mixed_op::MixedOp;
 use super::SupernetConfig;
+use crate::layers::preprocess;
 use crate::plugins::{PrimitiveProvider, Result};
 
 /// The widths and role of one cell.
@@ -60,9 +60,10 @@ impl SearchCell {
             shape.c_prev_prev,
             shape.channels,
             shape.reduction_prev,
+            false,
         );
         let preprocess1 =
-            preprocess(&(path / "preprocess1"), layout, shape.c_prev, shape.channels, false);
+            preprocess(&(path / "preprocess1"), layout, shape.c_prev, shape.channels, false, false);
 
         let mut edges = Vec::with_capacity(config.edges_per_cell());
         for node in 0..config.nodes {

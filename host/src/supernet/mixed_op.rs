@@ -4,7 +4,7 @@ use darts_plugin_api::{Layout, PrimitiveSpec};
 use tch::nn::{self, ModuleT};
 use tch::Tensor;
 
-use super::layers::pool_norm;
+use crate::layers::pool_norm;
 use crate::plugins::{EdgeOp, PrimitiveId, PrimitiveProvider, Result};
 
 /// One candidate on an edge: the primitive, and the BatchNorm the reference code appends

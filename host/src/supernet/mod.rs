@@ -3,7 +3,6 @@
 
 mod cell;
 mod config;
-mod layers;
 mod mixed_op;
 mod network;
 

@@ -6,9 +6,9 @@ use tch::nn::{self, Module, ModuleT};
 use tch::{Device, Kind, Tensor};
 
 use super::cell::{CellShape, SearchCell};
-use super::layers::{dense, global_pool, stem};
 use super::SupernetConfig;
 use crate::genotype::{derive_cell, Genotype, Result as GenotypeResult};
+use crate::layers::{dense, global_pool, stem};
 use crate::plugins::{PrimitiveProvider, Result};
 
 /// The search network of DARTS over a given set of primitives.

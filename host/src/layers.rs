@@ -1,4 +1,5 @@
-//! The parts of a supernet that are not primitives: stem, input preprocessing and heads.
+//! The parts of a network that are not primitives: stem, cell-input preprocessing, pooling
+//! and heads, shared by the supernet and the evaluation network.
 //!
 //! They are host code, the same for every search space of a layout. Convolutional layouts
 //! reuse the reference code's blocks from `darts-ops`; the flat layout uses linear maps in
@@ -35,14 +36,16 @@ pub fn stem(path: &nn::Path, layout: Layout, c_in: i64, c_out: i64) -> nn::Seque
 }
 
 /// Brings a cell input to the cell's width: ReLU, a pointwise convolution (a linear map for
-/// the flat layout), BatchNorm without affine parameters. With `reduce`, the input comes
-/// from before a reduction cell and is halved spatially by a factorized reduce instead.
+/// the flat layout), BatchNorm (with affine parameters when `affine`: the evaluation
+/// network, not the supernet). With `reduce`, the input comes from before a reduction cell
+/// and is halved spatially by a factorized reduce instead.
 pub fn preprocess(
     path: &nn::Path,
     layout: Layout,
     c_in: i64,
     c_out: i64,
     reduce: bool,
+    affine: bool,
 ) -> Box<dyn ModuleT> {
     let dims = layout.spatial_dims();
     match layout {
@@ -50,10 +53,10 @@ pub fn preprocess(
             nn::seq_t()
                 .add_fn(|xs| xs.relu())
                 .add(dense(path / "op" / 1, c_in, c_out, false))
-                .add(batch_norm(path / "op" / 2, 0, c_out, false)),
+                .add(batch_norm(path / "op" / 2, 0, c_out, affine)),
         ),
-        _ if reduce => Box::new(factorized_reduce(path, dims, c_in, c_out, false)),
-        _ => Box::new(relu_conv_bn(path, dims, ConvSpec::new(c_in, c_out, 1), false)),
+        _ if reduce => Box::new(factorized_reduce(path, dims, c_in, c_out, affine)),
+        _ => Box::new(relu_conv_bn(path, dims, ConvSpec::new(c_in, c_out, 1), affine)),
     }
 }
 
