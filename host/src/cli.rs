@@ -39,6 +39,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Print the supernet's layer shapes and parameter count, without data or training.
     Describe(DescribeArgs),
+    /// Train a genotype's evaluation network from scratch and write a model folder.
+    Train(TrainArgs),
 }
 
 /// Flags of `darts-host plugins`.
@@ -147,4 +149,62 @@ pub struct DescribeArgs {
     /// With --genotype: add the auxiliary head (image layout).
     #[arg(long)]
     pub auxiliary: bool,
+}
+
+/// Flags of `darts-host train`; each overrides the config file.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The genotype: a JSON or reference-text file (a search's genotype.json), or a
+    /// published name (DARTS_V1, DARTS_V2).
+    #[arg(long, value_name = "FILE|NAME")]
+    pub genotype: String,
+    /// A TOML config file; flags override its values.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A built-in data set or a .csv, .npz or .npy file (as for search).
+    #[arg(long, value_name = "NAME|FILE")]
+    pub dataset: Option<String>,
+    /// Target columns of a CSV file, or the targets' .npy file.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub targets: Option<Vec<String>>,
+    /// Which target columns are class labels.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub classify: Option<Vec<String>>,
+    /// Number of epochs (default 600, the paper's).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Examples per batch (default 96).
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Initial learning rate (default 0.025).
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Channels of the first cells (default 36).
+    #[arg(long)]
+    pub channels: Option<i64>,
+    /// Number of cells (default 20).
+    #[arg(long)]
+    pub cells: Option<usize>,
+    /// Train with the auxiliary head (image layout).
+    #[arg(long)]
+    pub auxiliary: bool,
+    /// Final drop-path probability (default 0.2).
+    #[arg(long)]
+    pub drop_path: Option<f64>,
+    /// Cutout square side for images (default 0: none).
+    #[arg(long)]
+    pub cutout: Option<i64>,
+    /// Seed; use the search's seed to hold out the same test examples.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Where tensors live.
+    #[arg(long, value_enum)]
+    pub device: Option<DeviceFlag>,
+    /// CPU threads per operation (0: every core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// The model folder to write; it must not exist or be empty. Default: a new folder
+    /// under runs/.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

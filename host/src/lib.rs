@@ -14,3 +14,4 @@ pub mod optim;
 pub mod plugins;
 pub mod search;
 pub mod supernet;
+pub mod train;

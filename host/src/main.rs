@@ -62,6 +62,7 @@ fn run(cli: &Cli, run_log: &logging::RunLog) -> anyhow::Result<()> {
             commands::search::run(&plugins, &args.network, SearchConfig::default(), run_log)
         }
         Some(Command::Describe(args)) => commands::describe::run(&plugins, args),
+        Some(Command::Train(args)) => commands::train::run(&plugins, args, run_log),
         None => {
             commands::search::run(&plugins, &Default::default(), SearchConfig::quick(), run_log)
         }

@@ -170,7 +170,7 @@ fn describe_evaluation(
 }
 
 /// A genotype from a JSON file, a reference-text file, or a published name.
-fn read_genotype(source: &str) -> Result<Genotype> {
+pub fn read_genotype(source: &str) -> Result<Genotype> {
     let path = std::path::Path::new(source);
     if !path.exists() {
         if let Some(genotype) = published::by_name(source) {

@@ -4,3 +4,4 @@ pub mod describe;
 mod network_args;
 pub mod plugins;
 pub mod search;
+pub mod train;

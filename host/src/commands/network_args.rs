@@ -60,7 +60,7 @@ pub fn resolve(args: &NetworkArgs, base: SearchConfig) -> Result<SearchConfig> {
 
 /// The run folder: `--out` if given (which must not hold anything yet), else a new folder
 /// `runs/<kind>-<dataset>-<unix time>` in the working directory.
-pub fn run_dir(out: Option<&Path>, kind: &str, config: &SearchConfig) -> Result<PathBuf> {
+pub fn run_dir(out: Option<&Path>, kind: &str, dataset: &str) -> Result<PathBuf> {
     if let Some(out) = out {
         let occupied = out.read_dir().map(|mut entries| entries.next().is_some()).unwrap_or(false);
         if occupied {
@@ -78,7 +78,7 @@ pub fn run_dir(out: Option<&Path>, kind: &str, config: &SearchConfig) -> Result<
         }
         return Ok(out.to_path_buf());
     }
-    let dataset = if config.dataset.is_empty() { "default" } else { config.dataset.as_str() };
+    let dataset = if dataset.is_empty() { "default" } else { dataset };
     let dataset = Path::new(dataset).file_stem().and_then(|s| s.to_str()).unwrap_or("data");
     let seconds = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let mut dir = PathBuf::from("runs").join(format!("{kind}-{dataset}-{seconds}"));

@@ -25,7 +25,7 @@ pub fn run(
     if named.dataset.is_empty() {
         named.dataset = default_for(intended_layout(&config, plugins)?).to_owned();
     }
-    let dir = run_dir(args.out.as_deref(), "search", &named)?;
+    let dir = run_dir(args.out.as_deref(), "search", &named.dataset)?;
 
     let terminal = std::io::stderr().is_terminal();
     let mut bar: Option<ProgressBar> = None;

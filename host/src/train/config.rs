@@ -1,0 +1,168 @@
+//! The settings of a training run, read from TOML and overridden by flags.
+
+use serde::{Deserialize, Serialize};
+
+use crate::search::{ConfigError, DeviceChoice};
+
+/// Everything training a genotype's network needs besides the genotype and the plugins.
+/// Defaults are the DARTS paper's CIFAR-10 evaluation schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainConfig {
+    /// A built-in data set or a CSV, NPZ or NPY file (as for the search); empty for the
+    /// built-in set of the genotype's layout.
+    pub dataset: String,
+    /// For a CSV file: the target columns; for an NPY file of inputs: its targets' file.
+    pub targets: Vec<String>,
+    /// For a CSV file: which of `targets` are class labels.
+    pub classify: Vec<String>,
+    /// Passes over the training set.
+    pub epochs: usize,
+    /// Examples per step.
+    pub batch_size: usize,
+    /// Initial learning rate, annealed by a cosine to `lr_min`.
+    pub lr: f64,
+    /// Final learning rate.
+    pub lr_min: f64,
+    /// SGD momentum.
+    pub momentum: f64,
+    /// Weight decay.
+    pub weight_decay: f64,
+    /// Maximum global norm of the gradient.
+    pub grad_clip: f64,
+    /// Cells of the network.
+    pub cells: usize,
+    /// Channels of the first cells.
+    pub channels: i64,
+    /// Stem width as a multiple of `channels`.
+    pub stem_multiplier: i64,
+    /// Whether to train with the auxiliary head (image layout).
+    pub auxiliary: bool,
+    /// The auxiliary loss's weight.
+    pub auxiliary_weight: f64,
+    /// The drop-path probability reached at the last epoch, ramped linearly from 0.
+    pub drop_path: f64,
+    /// Side of the square cutout removes from each training image; 0 for none.
+    pub cutout: i64,
+    /// Share of the non-test data held out for per-epoch validation.
+    pub valid_fraction: f64,
+    /// Share of the whole data set held out as the test set; with the search's seed and
+    /// value it is the same examples the search never saw.
+    pub test_fraction: f64,
+    /// Loss weight per task, in the data set's task order; empty for equal weights.
+    pub task_weights: Vec<f64>,
+    /// Seed of weights, data order, augmentation and generated data.
+    pub seed: u64,
+    /// Where tensors live.
+    pub device: DeviceChoice,
+    /// CPU threads per operation; 0 for libtorch's default.
+    pub threads: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            dataset: String::new(),
+            targets: Vec::new(),
+            classify: Vec::new(),
+            epochs: 600,
+            batch_size: 96,
+            lr: 0.025,
+            lr_min: 0.0,
+            momentum: 0.9,
+            weight_decay: 3e-4,
+            grad_clip: 5.0,
+            cells: 20,
+            channels: 36,
+            stem_multiplier: 3,
+            auxiliary: false,
+            auxiliary_weight: 0.4,
+            drop_path: 0.2,
+            cutout: 0,
+            valid_fraction: 0.1,
+            test_fraction: 0.2,
+            task_weights: Vec::new(),
+            seed: 2,
+            device: DeviceChoice::Auto,
+            threads: 1,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// The config as TOML, as written into a model folder.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("a train config always serializes")
+    }
+
+    /// Reads a TOML file; keys not listed in [`TrainConfig`] are refused.
+    pub fn from_file(path: &std::path::Path) -> Result<TrainConfig, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+        toml::from_str(&text).map_err(|err: toml::de::Error| ConfigError::Parse {
+            path: shown,
+            message: err.to_string().trim().replace('\n', " "),
+        })
+    }
+
+    /// Every problem with the values, at once.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        let mut check = |ok: bool, problem: String| {
+            if !ok {
+                problems.push(problem);
+            }
+        };
+        check(self.epochs >= 1, format!("epochs must be at least 1, not {}", self.epochs));
+        check(
+            self.batch_size >= 1,
+            format!("batch_size must be at least 1, not {}", self.batch_size),
+        );
+        check(
+            self.lr > 0.0 && self.lr.is_finite(),
+            format!("lr must be positive, not {}", self.lr),
+        );
+        check(
+            self.lr_min >= 0.0 && self.lr_min <= self.lr,
+            format!("lr_min must be between 0 and lr ({}), not {}", self.lr, self.lr_min),
+        );
+        check(
+            (0.0..1.0).contains(&self.momentum),
+            format!("momentum must be in [0, 1), not {}", self.momentum),
+        );
+        check(
+            self.weight_decay >= 0.0,
+            format!("weight_decay must not be negative, not {}", self.weight_decay),
+        );
+        check(self.grad_clip > 0.0, format!("grad_clip must be positive, not {}", self.grad_clip));
+        check(self.cells >= 1, format!("cells must be at least 1, not {}", self.cells));
+        check(self.channels >= 1, format!("channels must be at least 1, not {}", self.channels));
+        check(
+            self.stem_multiplier >= 1,
+            format!("stem_multiplier must be at least 1, not {}", self.stem_multiplier),
+        );
+        check(
+            self.auxiliary_weight >= 0.0,
+            format!("auxiliary_weight must not be negative, not {}", self.auxiliary_weight),
+        );
+        check(
+            (0.0..1.0).contains(&self.drop_path),
+            format!("drop_path must be in [0, 1), not {}", self.drop_path),
+        );
+        check(self.cutout >= 0, format!("cutout must not be negative, not {}", self.cutout));
+        check(
+            self.valid_fraction > 0.0 && self.valid_fraction < 1.0,
+            format!("valid_fraction must be strictly between 0 and 1, not {}", self.valid_fraction),
+        );
+        check(
+            self.test_fraction > 0.0 && self.test_fraction < 1.0,
+            format!("test_fraction must be strictly between 0 and 1, not {}", self.test_fraction),
+        );
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid { problems })
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Training a genotype's evaluation network from scratch.
+
+mod config;
+mod cutout;
+mod run;
+
+pub use config::TrainConfig;
+pub use cutout::cutout;
+pub use run::{run_train, TrainOutcome, TrainProgress, TrainRecord};

@@ -1,0 +1,157 @@
+//! Training evaluation networks from genotypes through the built binary and plugin files:
+//! one tiny run per layout whose loss falls below a stated bound, multitask and regression
+//! heads, the model folder, and refused genotypes.
+
+use std::fs;
+use std::path::Path;
+
+use darts_tests::{plugin_path, run_host};
+
+/// `darts-host train` with the given plugin and flags into `out`; asserts success and
+/// returns the test metrics.
+fn train(plugin: &str, flags: &[&str], out: &Path) -> serde_json::Value {
+    let path = plugin_path(plugin);
+    let mut args = vec!["-q", "--plugin", path.to_str().unwrap(), "train"];
+    args.extend(flags);
+    args.extend(["--out", out.to_str().unwrap()]);
+    let output = run_host(&args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "train failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(&fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap()
+}
+
+/// The training losses of every epoch.
+fn train_losses(dir: &Path) -> Vec<f64> {
+    fs::read_to_string(dir.join("metrics.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["train_loss"].as_f64().unwrap()
+        })
+        .collect()
+}
+
+/// Writes a genotype in JSON with `primitives` on the two edges of each of two nodes.
+fn genotype_file(dir: &Path, primitives: [&str; 4], reduce: bool) -> String {
+    let edges = |p: [&str; 4]| {
+        format!(
+            r#"[{{"primitive":"{}","input":0}},{{"primitive":"{}","input":1}},{{"primitive":"{}","input":2}},{{"primitive":"{}","input":1}}]"#,
+            p[0], p[1], p[2], p[3]
+        )
+    };
+    let cell = |p| format!(r#"{{"edges":{},"concat":[2,3]}}"#, edges(p));
+    let text = if reduce {
+        format!(r#"{{"normal":{},"reduce":{}}}"#, cell(primitives), cell(primitives))
+    } else {
+        format!(r#"{{"normal":{}}}"#, cell(primitives))
+    };
+    let path = dir.join("genotype.json");
+    fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+const TINY: [&str; 8] = ["--epochs", "4", "--channels", "8", "--cells", "3", "--batch-size", "64"];
+
+#[test]
+fn image_network_of_a_published_genotype_learns_the_digits() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model");
+    let mut flags = vec!["--genotype", "DARTS_V2", "--auxiliary"];
+    flags.extend(TINY);
+    let test = train("conv2d", &flags, &out);
+    let task = &test["tasks"][0];
+    // Chance is 0.10 accuracy and a loss of ln 10 = 2.30.
+    assert!(task["accuracy"].as_f64().unwrap() > 0.8, "{test}");
+    assert!(test["loss"].as_f64().unwrap() < 0.8, "{test}");
+    assert!(task["top5"].as_f64().is_some(), "10 classes have a top-5 accuracy: {test}");
+
+    for file in [
+        "config.toml",
+        "genotype.json",
+        "model.json",
+        "metrics.jsonl",
+        "weights.safetensors",
+        "train.log",
+    ] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    let genotype = fs::read_to_string(out.join("genotype.json")).unwrap();
+    assert!(genotype.contains("conv2d:sep_conv_3x3"), "primitives are qualified: {genotype}");
+    let model: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
+    assert_eq!(model["plugins"][0]["name"], "conv2d");
+    assert_eq!(model["input_shape"], serde_json::json!([1, 8, 8]));
+    let weights = tch::Tensor::read_safetensors(out.join("weights.safetensors")).unwrap();
+    let count: i64 = weights
+        .iter()
+        .filter(|(name, _)| !name.contains("running"))
+        .map(|(_, t)| t.numel() as i64)
+        .sum();
+    assert_eq!(count, model["weight_parameters"].as_i64().unwrap());
+}
+
+#[test]
+fn sequence_network_trains_two_heads_on_motifs() {
+    let dir = tempfile::tempdir().unwrap();
+    let genotype = genotype_file(
+        dir.path(),
+        ["conv1d:sep_conv_5", "conv1d:convblock_7", "conv1d:skip_connect", "conv1d:dil_conv_3"],
+        true,
+    );
+    let out = dir.path().join("model");
+    let mut flags = vec!["--genotype", genotype.as_str(), "--epochs", "6"];
+    flags.extend(&TINY[2..]);
+    let test = train("conv1d", &flags, &out);
+    let tasks = test["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 2, "{test}");
+    let losses = train_losses(&out);
+    // At chance the summed loss is ln 4 + ln 2 = 2.08.
+    assert!(losses.last().unwrap() < &1.2, "training losses {losses:?}");
+}
+
+#[test]
+fn flat_network_regresses_uno() {
+    let dir = tempfile::tempdir().unwrap();
+    let genotype = genotype_file(
+        dir.path(),
+        ["linear:linear_block", "linear:encoder", "linear:skip_connect", "linear:linear_drop"],
+        false,
+    );
+    let out = dir.path().join("model");
+    let mut flags = vec!["--genotype", genotype.as_str()];
+    flags.extend(TINY);
+    let test = train("linear", &flags, &out);
+    let task = &test["tasks"][0];
+    assert!(task["mse"].as_f64().is_some() && task["mae"].as_f64().is_some(), "{test}");
+    assert!(task["r2"].as_f64().unwrap() > 0.3, "test R^2 should be well above 0: {test}");
+    assert!(out.join("standardizer.safetensors").is_file());
+}
+
+#[test]
+fn a_genotype_of_another_layout_than_the_data_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model");
+    let conv2d = plugin_path("conv2d");
+    let output = run_host(&[
+        "-q",
+        "--plugin",
+        conv2d.to_str().unwrap(),
+        "train",
+        "--genotype",
+        "DARTS_V2",
+        "--dataset",
+        "uno",
+        "--epochs",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("image") && stderr.contains("flat"), "{stderr}");
+    assert!(!out.exists(), "a refused run writes no model folder");
+}
