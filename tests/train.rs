@@ -155,3 +155,94 @@ fn a_genotype_of_another_layout_than_the_data_is_refused() {
     assert!(stderr.contains("image") && stderr.contains("flat"), "{stderr}");
     assert!(!out.exists(), "a refused run writes no model folder");
 }
+
+#[test]
+fn predict_round_trips_through_the_model_folder() {
+    use darts_host::data::{builtin, write_npy};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model");
+    let mut flags = vec!["--genotype", "DARTS_V2"];
+    flags.extend(TINY);
+    train("conv2d", &flags, &out);
+
+    // Every digit, through predict, to an .npy of class indices.
+    let digits = builtin("digits", 0).unwrap();
+    let inputs = dir.path().join("digits.npy");
+    write_npy(&inputs, &digits.inputs).unwrap();
+    let predictions = dir.path().join("predicted.npy");
+    let conv2d = plugin_path("conv2d");
+    let output = run_host(&[
+        "-q",
+        "--plugin",
+        conv2d.to_str().unwrap(),
+        "predict",
+        "--model",
+        out.to_str().unwrap(),
+        "--input",
+        inputs.to_str().unwrap(),
+        "--output",
+        predictions.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    // The data reader takes the predictions as the targets of the inputs they came from.
+    let reread = darts_host::data::read_npy(&inputs, &predictions).expect("predictions read back");
+    let predicted = &reread.targets[0];
+    assert_eq!(predicted.size(), vec![digits.len() as i64]);
+    let accuracy = predicted
+        .eq_tensor(&digits.targets[0])
+        .to_kind(tch::Kind::Float)
+        .mean(tch::Kind::Float)
+        .double_value(&[]);
+    assert!(accuracy > 0.8, "accuracy of the reloaded model on the digits: {accuracy}");
+
+    // The same model as CSV, with class probabilities that sum to one.
+    let output = run_host(&[
+        "-q",
+        "--plugin",
+        conv2d.to_str().unwrap(),
+        "predict",
+        "--model",
+        out.to_str().unwrap(),
+        "--input",
+        inputs.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut lines = stdout.lines();
+    assert!(lines.next().unwrap().starts_with("digit,digit_p0,"), "{stdout}");
+    let first: Vec<f64> = lines.next().unwrap().split(',').map(|c| c.parse().unwrap()).collect();
+    assert_eq!(first.len(), 11);
+    assert!((first[1..].iter().sum::<f64>() - 1.0).abs() < 1e-4, "{first:?}");
+    assert_eq!(stdout.lines().count(), digits.len() + 1);
+
+    // Inputs of the wrong shape, and a folder missing its weights, are refused.
+    let wrong = dir.path().join("wrong.npy");
+    write_npy(&wrong, &tch::Tensor::zeros([3, 1, 6, 6], (tch::Kind::Float, tch::Device::Cpu)))
+        .unwrap();
+    let output = run_host(&[
+        "-q",
+        "--plugin",
+        conv2d.to_str().unwrap(),
+        "predict",
+        "--model",
+        out.to_str().unwrap(),
+        "--input",
+        wrong.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("[1, 6, 6]") && stderr.contains("[1, 8, 8]"), "{stderr}");
+    fs::remove_file(out.join("weights.safetensors")).unwrap();
+    let output = run_host(&[
+        "-q",
+        "--plugin",
+        conv2d.to_str().unwrap(),
+        "predict",
+        "--model",
+        out.to_str().unwrap(),
+        "--input",
+        inputs.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("weights.safetensors"), "{stderr}");
+}

@@ -41,6 +41,25 @@ pub enum Command {
     Describe(DescribeArgs),
     /// Train a genotype's evaluation network from scratch and write a model folder.
     Train(TrainArgs),
+    /// Predict with a trained model on new inputs.
+    Predict(PredictArgs),
+}
+
+/// Flags of `darts-host predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// The model folder written by `darts-host train`.
+    #[arg(long, value_name = "DIR")]
+    pub model: PathBuf,
+    /// The inputs: a CSV file with a header row and one column per feature (tabular
+    /// models), or an NPY array `[N, ...]` of the model's input shape.
+    #[arg(long, value_name = "FILE")]
+    pub input: PathBuf,
+    /// Where to write the predictions: a .csv file (every task; class, then class
+    /// probabilities), or a .npy file (one task: class indices or values). Default: CSV on
+    /// standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Flags of `darts-host plugins`.

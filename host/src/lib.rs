@@ -9,6 +9,7 @@ pub mod data;
 pub mod device;
 pub mod genotype;
 pub mod layers;
+pub mod model;
 pub mod network;
 pub mod optim;
 pub mod plugins;

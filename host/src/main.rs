@@ -13,6 +13,7 @@ use clap::Parser;
 
 use cli::{Cli, Command};
 use darts_host::data::DataError;
+use darts_host::model::ModelError;
 use darts_host::network::NetworkError;
 use darts_host::plugins::{PluginError, PluginSet, BUILT_IN};
 use darts_host::search::{ConfigError, SearchConfig, SearchError};
@@ -63,6 +64,7 @@ fn run(cli: &Cli, run_log: &logging::RunLog) -> anyhow::Result<()> {
         }
         Some(Command::Describe(args)) => commands::describe::run(&plugins, args),
         Some(Command::Train(args)) => commands::train::run(&plugins, args, run_log),
+        Some(Command::Predict(args)) => commands::predict::run(&plugins, args),
         None => {
             commands::search::run(&plugins, &Default::default(), SearchConfig::quick(), run_log)
         }
@@ -78,6 +80,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
             || cause.is::<ConfigError>()
             || cause.is::<DataError>()
             || cause.is::<UsageError>()
+            || cause.is::<ModelError>()
     });
     if bad_input {
         2

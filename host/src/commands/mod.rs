@@ -3,5 +3,6 @@
 pub mod describe;
 mod network_args;
 pub mod plugins;
+pub mod predict;
 pub mod search;
 pub mod train;

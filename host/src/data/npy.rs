@@ -99,6 +99,18 @@ pub fn read_npy(x_path: impl AsRef<Path>, y_path: impl AsRef<Path>) -> Result<Da
     Dataset::new(dataset_name(x_path), layout, inputs, vec![task], vec![target])
 }
 
+/// Reads an NPY file of inputs alone, as for prediction: float32 `[N, ...]` on the CPU and
+/// the layout its rank gives, under the rules of [`read_npz`] for `x`.
+pub fn read_inputs_npy(path: impl AsRef<Path>) -> Result<(Layout, Tensor)> {
+    let path = path.as_ref();
+    let place =
+        Place::Array { path: path.to_path_buf(), array: INPUTS_ARRAY.to_string(), sample: None };
+    guarded(place.clone(), || {
+        let x = parse_npy(&read_file(path)?, &place)?;
+        inputs_tensor(x, &place)
+    })
+}
+
 /// Writes tensors as arrays of an NPZ file (uncompressed), in the format [`read_npz`] reads
 /// and `numpy.load` opens.
 ///

@@ -14,6 +14,7 @@ use super::cutout::cutout;
 use crate::data::{Dataset, Splits, Standardizer, TaskKind};
 use crate::device::pick_device;
 use crate::genotype::Genotype;
+use crate::model::{ModelInfo, PluginInfo, TaskInfo};
 use crate::network::{resolve_cell, EvalConfig, EvalNetwork, NetworkError};
 use crate::optim::{clip_grad_norm, CosineSchedule, Sgd, SgdConfig};
 use crate::plugins::PluginSet;
@@ -74,35 +75,6 @@ pub struct TrainOutcome {
     pub epochs: Vec<TrainRecord>,
     /// Loss and metrics on the held-out test set, after the last epoch.
     pub test: Evaluation,
-}
-
-/// The description of a trained model, `model.json` in its folder: what a reader needs to
-/// rebuild the network and feed it.
-#[derive(Debug, Serialize)]
-struct ModelInfo {
-    layout: String,
-    input_shape: Vec<i64>,
-    tasks: Vec<TaskInfo>,
-    channels: i64,
-    cells: usize,
-    stem_multiplier: i64,
-    auxiliary: bool,
-    standardized: bool,
-    plugins: Vec<PluginInfo>,
-    weight_parameters: i64,
-}
-
-#[derive(Debug, Serialize)]
-struct TaskInfo {
-    name: String,
-    kind: String,
-    outputs: i64,
-}
-
-#[derive(Debug, Serialize)]
-struct PluginInfo {
-    name: String,
-    version: String,
 }
 
 /// Trains the evaluation network of `genotype` as `config` says, writing into `dir`:
