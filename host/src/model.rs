@@ -94,7 +94,7 @@ pub enum ModelError {
         /// The plugins named in model.json.
         needed: String,
         /// What failed.
-        source: NetworkError,
+        source: Box<NetworkError>,
     },
 }
 
@@ -184,7 +184,7 @@ pub fn load_model(dir: &Path, plugins: &PluginSet) -> Result<LoadedModel, ModelE
     let network_error = |source: NetworkError| ModelError::Network {
         dir: dir.to_path_buf(),
         needed: needed.clone(),
-        source,
+        source: Box::new(source),
     };
     let normal_ids =
         resolve_cell(plugins, &genotype.normal, layout).map_err(|e| network_error(e.into()))?;
