@@ -246,3 +246,58 @@ fn predict_round_trips_through_the_model_folder() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("weights.safetensors"), "{stderr}");
 }
+
+#[test]
+fn exported_torchscript_matches_the_rust_model_in_plain_pytorch() {
+    use darts_host::data::{builtin, write_npy};
+    use darts_host::model::load_model;
+    use darts_host::plugins::PluginSet;
+
+    // A trained model with two heads, whose outputs the module returns side by side.
+    let dir = tempfile::tempdir().unwrap();
+    let genotype = genotype_file(
+        dir.path(),
+        ["conv1d:sep_conv_3", "conv1d:max_pool_3", "conv1d:skip_connect", "conv1d:dil_conv_5"],
+        true,
+    );
+    let out = dir.path().join("model");
+    let mut flags = vec!["--genotype", genotype.as_str(), "--epochs", "1"];
+    flags.extend(&TINY[2..]);
+    train("conv1d", &flags, &out);
+
+    let module = dir.path().join("model.pt");
+    let conv1d = plugin_path("conv1d");
+    let output = run_host(&[
+        "-q",
+        "--plugin",
+        conv1d.to_str().unwrap(),
+        "export",
+        "--model",
+        out.to_str().unwrap(),
+        "--torchscript",
+        module.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+
+    // The Rust model's outputs on real inputs, from the same folder.
+    let plugins = PluginSet::load(&[conv1d.display().to_string()]).unwrap();
+    let model = load_model(&out, &plugins).unwrap();
+    let inputs = builtin("motifs", 5).unwrap().inputs.narrow(0, 0, 50);
+    let expected = model.predict(&inputs, 16).unwrap();
+    let inputs_path = dir.path().join("inputs.npy");
+    let expected_path = dir.path().join("expected.npy");
+    write_npy(&inputs_path, &inputs).unwrap();
+    assert_eq!(expected.len(), 2, "motifs has two heads");
+    write_npy(&expected_path, &tch::Tensor::cat(&expected, 1)).unwrap();
+
+    let root = env!("CARGO_MANIFEST_DIR");
+    let check = std::process::Command::new(format!("{root}/scripts/torch-python.sh"))
+        .arg(format!("{root}/tests/export/check_torchscript.py"))
+        .args([&module, &inputs_path, &expected_path])
+        .arg("1e-5")
+        .output()
+        .expect("the provisioned Python torch runs");
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{report}{}", String::from_utf8_lossy(&check.stderr));
+    assert!(report.contains("shape (50, 6)"), "4 motif classes and 2 count classes: {report}");
+}

@@ -43,6 +43,19 @@ pub enum Command {
     Train(TrainArgs),
     /// Predict with a trained model on new inputs.
     Predict(PredictArgs),
+    /// Export a trained model as a TorchScript module that PyTorch loads on its own.
+    Export(ExportArgs),
+}
+
+/// Flags of `darts-host export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The model folder written by `darts-host train`.
+    #[arg(long, value_name = "DIR")]
+    pub model: PathBuf,
+    /// The TorchScript file to write (`torch.jit.load` reads it).
+    #[arg(long, value_name = "OUT.pt")]
+    pub torchscript: PathBuf,
 }
 
 /// Flags of `darts-host predict`.

@@ -65,6 +65,7 @@ fn run(cli: &Cli, run_log: &logging::RunLog) -> anyhow::Result<()> {
         Some(Command::Describe(args)) => commands::describe::run(&plugins, args),
         Some(Command::Train(args)) => commands::train::run(&plugins, args, run_log),
         Some(Command::Predict(args)) => commands::predict::run(&plugins, args),
+        Some(Command::Export(args)) => commands::export::run(&plugins, args),
         None => {
             commands::search::run(&plugins, &Default::default(), SearchConfig::quick(), run_log)
         }

@@ -142,6 +142,38 @@ impl LoadedModel {
     }
 }
 
+impl LoadedModel {
+    /// Traces the model, standardization included, on `example` inputs
+    /// (`[N, ...input_shape]`) into a TorchScript module whose `forward` takes an input
+    /// batch and returns `[N, sum of head widths]`: the heads' outputs side by side in task
+    /// order (a saved TorchScript method returns one value). The module holds the weights
+    /// as constants and runs in PyTorch with neither darts nor its plugins.
+    pub fn trace(&self, example: &Tensor) -> Result<tch::CModule, ModelError> {
+        let invalid =
+            |reason: String| ModelError::Invalid { path: PathBuf::from("(tracing)"), reason };
+        // A plain forward first, so that a failing primitive is reported as an error here
+        // rather than inside the tracer.
+        self.predict(example, example.size()[0]).map_err(|err| invalid(err.to_string()))?;
+        let mut run = |inputs: &[Tensor]| -> Vec<Tensor> {
+            let xs = match &self.standardizer {
+                Some((mean, std)) => (&inputs[0] - mean) / std,
+                None => inputs[0].shallow_clone(),
+            };
+            let out = self.network.forward_t(&xs, false, 0.0).expect("the forward succeeded above");
+            vec![Tensor::cat(&out.heads, 1)]
+        };
+        tch::no_grad(|| {
+            tch::CModule::create_by_tracing(
+                "DartsModel",
+                "forward",
+                &[example.shallow_clone()],
+                &mut run,
+            )
+        })
+        .map_err(|err| invalid(first_line(&err.to_string())))
+    }
+}
+
 /// Reads the model folder `dir` and rebuilds its network from `plugins` on the CPU.
 pub fn load_model(dir: &Path, plugins: &PluginSet) -> Result<LoadedModel, ModelError> {
     let read = |file: &str| {
@@ -213,6 +245,9 @@ pub fn load_model(dir: &Path, plugins: &PluginSet) -> Result<LoadedModel, ModelE
     store
         .load(&weights)
         .map_err(|err| invalid("weights.safetensors", first_line(&err.to_string())))?;
+    // A loaded model only predicts: no variable needs a gradient, and tracing refuses
+    // constants that would.
+    store.freeze();
 
     let standardizer = if info.standardized {
         let tensors = Tensor::read_safetensors(dir.join("standardizer.safetensors"))

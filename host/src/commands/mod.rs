@@ -1,6 +1,7 @@
 //! One module per subcommand of `darts-host`.
 
 pub mod describe;
+pub mod export;
 mod network_args;
 pub mod plugins;
 pub mod predict;
