@@ -298,6 +298,48 @@ fn exported_torchscript_matches_the_rust_model_in_plain_pytorch() {
         .output()
         .expect("the provisioned Python torch runs");
     let report = String::from_utf8_lossy(&check.stdout);
+    println!("{report}");
     assert!(check.status.success(), "{report}{}", String::from_utf8_lossy(&check.stderr));
     assert!(report.contains("shape (50, 6)"), "4 motif classes and 2 count classes: {report}");
+}
+
+#[test]
+fn training_holds_out_the_searchs_test_examples() {
+    use darts_host::data::{builtin, Splits};
+    // The search's split (train_portion 0.5 of the non-test data) and the training run's
+    // (10% of it for validation) with one seed and test fraction: the same test examples.
+    let digits = builtin("digits", 0).unwrap();
+    let (_, _, search_test) = digits.split(Splits::new(0.4, 0.4, 0.2), 2).unwrap();
+    let (_, _, train_test) = digits.split(Splits::new(0.72, 0.08, 0.2), 2).unwrap();
+    assert_eq!(search_test.len(), 359);
+    assert!(search_test.inputs.equal(&train_test.inputs));
+    assert!(search_test.targets[0].equal(&train_test.targets[0]));
+}
+
+#[test]
+fn a_genotype_with_an_impossible_edge_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.txt");
+    // Node 0 may read states 0 and 1 only; state 4 does not exist yet.
+    let text = darts_host::genotype::published::DARTS_V2_TEXT.replacen(
+        "('sep_conv_3x3', 1)",
+        "('sep_conv_3x3', 4)",
+        1,
+    );
+    fs::write(&file, text).unwrap();
+    let out = dir.path().join("model");
+    let output = run_host(&[
+        "-q",
+        "train",
+        "--genotype",
+        file.to_str().unwrap(),
+        "--epochs",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("bad.txt") && stderr.contains('4'), "{stderr}");
+    assert!(!out.exists());
 }

@@ -44,9 +44,12 @@ impl Splits {
             return Err(bad("they must add up to 1"));
         }
 
-        let train = ((self.train * samples as f64).round() as usize).min(samples);
-        let valid = ((self.valid * samples as f64).round() as usize).min(samples - train);
-        Ok([train, valid, samples - train - valid])
+        // The test count is fixed first, from its own fraction, so that any two splits of a
+        // data set with the same seed and test fraction hold out the same examples: a
+        // search's test set is the test set of the training run that follows it.
+        let test = ((self.test * samples as f64).round() as usize).min(samples);
+        let valid = ((self.valid * samples as f64).round() as usize).min(samples - test);
+        Ok([samples - test - valid, valid, test])
     }
 }
 
@@ -93,8 +96,17 @@ mod tests {
     #[test]
     fn counts_add_up_and_round() {
         assert_eq!(Splits::new(0.5, 0.25, 0.25).counts(10).unwrap(), [5, 3, 2]);
-        assert_eq!(Splits::new(0.8, 0.1, 0.1).counts(1797).unwrap(), [1438, 180, 179]);
+        assert_eq!(Splits::new(0.8, 0.1, 0.1).counts(1797).unwrap(), [1437, 180, 180]);
         assert_eq!(Splits::new(1.0, 0.0, 0.0).counts(3).unwrap(), [3, 0, 0]);
+    }
+
+    #[test]
+    fn the_test_count_depends_on_the_test_fraction_alone() {
+        for samples in [10, 569, 1797, 2000, 3000] {
+            let search = Splits::new(0.4, 0.4, 0.2).counts(samples).unwrap();
+            let training = Splits::new(0.72, 0.08, 0.2).counts(samples).unwrap();
+            assert_eq!(search[2], training[2], "{samples} samples");
+        }
     }
 
     #[test]
