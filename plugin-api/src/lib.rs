@@ -18,6 +18,7 @@ mod object;
 mod primitive;
 pub mod registry;
 mod tensor;
+pub mod testing;
 
 pub use module::{HeaderFn, PluginHeader, PluginMod, PluginModRef, HEADER_SYMBOL};
 pub use object::{PrimitiveBox, PrimitiveObj, PrimitiveObj_TO};

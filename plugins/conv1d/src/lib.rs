@@ -130,3 +130,11 @@ fn convblock_7(path: &nn::Path, spec: &PrimitiveSpec) -> BuildResult {
     let conv = ConvSpec { stride: spec.stride, padding: 3, ..ConvSpec::new(c, c, 7) };
     Ok(Box::new(relu_conv_bn(path, DIMS, conv, spec.affine)))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn primitives_pass_the_plugin_checks() {
+        darts_plugin_api::testing::assert_primitives_work(6);
+    }
+}

@@ -155,3 +155,11 @@ fn conv_7x1_1x7(path: &nn::Path, spec: &PrimitiveSpec) -> BuildResult {
         .add(darts_ops::batch_norm(&op / 3, DIMS, c, spec.affine));
     Ok(Box::new(module) as Box<dyn ModuleT>)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn primitives_pass_the_plugin_checks() {
+        darts_plugin_api::testing::assert_primitives_work(6);
+    }
+}

@@ -115,3 +115,11 @@ fn encoder(path: &nn::Path, spec: &PrimitiveSpec) -> BuildResult {
         c,
     ))))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn primitives_pass_the_plugin_checks() {
+        darts_plugin_api::testing::assert_primitives_work(6);
+    }
+}
