@@ -13,6 +13,7 @@ pub mod model;
 pub mod network;
 pub mod optim;
 pub mod plugins;
+pub mod progress;
 pub mod search;
 pub mod supernet;
 pub mod train;

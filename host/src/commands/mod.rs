@@ -5,5 +5,6 @@ pub mod export;
 mod network_args;
 pub mod plugins;
 pub mod predict;
+mod progress;
 pub mod search;
 pub mod train;

@@ -1,17 +1,15 @@
 //! `darts-host train`: a genotype's evaluation network, trained from scratch.
 
-use std::io::IsTerminal;
-
 use anyhow::Result;
 use darts_host::plugins::PluginSet;
 use darts_host::search::DeviceChoice;
-use darts_host::train::{run_train, TrainConfig, TrainProgress};
-use indicatif::{ProgressBar, ProgressStyle};
+use darts_host::train::{run_train, TrainConfig};
 
 use super::describe::read_genotype;
 use super::network_args::run_dir;
+use super::progress::ProgressDisplay;
 use crate::cli::{DeviceFlag, TrainArgs};
-use crate::logging::{set_progress_bar, RunLog};
+use crate::logging::RunLog;
 
 /// Resolves the config and the genotype, trains, and says where the model is.
 pub fn run(plugins: &PluginSet, args: &TrainArgs, log: &RunLog) -> Result<()> {
@@ -50,45 +48,9 @@ pub fn run(plugins: &PluginSet, args: &TrainArgs, log: &RunLog) -> Result<()> {
     let genotype = read_genotype(&args.genotype)?;
     let dir = run_dir(args.out.as_deref(), "train", &config.dataset)?;
 
-    let terminal = std::io::stderr().is_terminal();
-    let mut bar: Option<ProgressBar> = None;
-    let mut on_progress = |event: TrainProgress| match event {
-        TrainProgress::Started { dir } => {
-            if let Err(err) = log.open(&dir.join("train.log")) {
-                tracing::warn!("could not write the log file in {}: {err}", dir.display());
-            }
-            tracing::info!("writing the model to {}", dir.display());
-        }
-        TrainProgress::EpochStart { epoch, epochs, steps } if terminal => {
-            let style = ProgressStyle::with_template(
-                "epoch {prefix} [{bar:30}] {pos}/{len} steps, loss {msg} ({elapsed}, eta {eta})",
-            )
-            .expect("a valid template")
-            .progress_chars("=> ");
-            let new = ProgressBar::new(steps as u64).with_style(style);
-            new.set_prefix(format!("{epoch}/{epochs}"));
-            set_progress_bar(Some(new.clone()));
-            bar = Some(new);
-        }
-        TrainProgress::Step { loss } => {
-            if let Some(bar) = &bar {
-                bar.set_message(format!("{loss:.4}"));
-                bar.inc(1);
-            }
-        }
-        TrainProgress::EpochEnd => {
-            if let Some(bar) = bar.take() {
-                bar.finish_and_clear();
-                set_progress_bar(None);
-            }
-        }
-        TrainProgress::EpochStart { .. } => {}
-    };
-    let outcome = run_train(&config, &genotype, plugins, &dir, &mut on_progress);
-    if let Some(bar) = bar.take() {
-        bar.finish_and_clear();
-        set_progress_bar(None);
-    }
+    let mut display = ProgressDisplay::new(log, "train.log");
+    let outcome = run_train(&config, &genotype, plugins, &dir, &mut |event| display.show(event));
+    display.finish();
     let outcome = outcome?;
 
     println!("{}", outcome.dir.display());

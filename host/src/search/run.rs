@@ -21,33 +21,8 @@ use crate::device::pick_device;
 use crate::genotype::Genotype;
 use crate::optim::{clip_grad_norm, Adam, AdamConfig, CosineSchedule, Sgd, SgdConfig};
 use crate::plugins::PluginSet;
+use crate::progress::Progress;
 use crate::supernet::Supernet;
-
-/// What a search reports while it runs, for a progress display.
-#[derive(Debug, Clone)]
-pub enum Progress {
-    /// The run folder exists; everything before was checked and nothing will be refused.
-    Started {
-        /// The run folder.
-        dir: PathBuf,
-    },
-    /// An epoch starts; `steps` steps follow.
-    EpochStart {
-        /// 1-based.
-        epoch: usize,
-        /// Of the run.
-        epochs: usize,
-        /// Steps in this epoch.
-        steps: usize,
-    },
-    /// A step finished with this training loss.
-    Step {
-        /// Training loss of the step's batch.
-        loss: f64,
-    },
-    /// The epoch finished (its summary is logged).
-    EpochEnd,
-}
 
 /// The record of one epoch, one line of `metrics.jsonl`.
 #[derive(Debug, Clone, Serialize)]

@@ -6,4 +6,4 @@ mod run;
 
 pub use config::TrainConfig;
 pub use cutout::cutout;
-pub use run::{run_train, TrainOutcome, TrainProgress, TrainRecord};
+pub use run::{run_train, TrainOutcome, TrainRecord};

@@ -18,36 +18,11 @@ use crate::model::{ModelInfo, PluginInfo, TaskInfo};
 use crate::network::{resolve_cell, EvalConfig, EvalNetwork, NetworkError};
 use crate::optim::{clip_grad_norm, CosineSchedule, Sgd, SgdConfig};
 use crate::plugins::PluginSet;
+use crate::progress::Progress;
 use crate::search::{
     batch_indices, evaluate, gather, load_dataset, Evaluation, HeadKind, Objective, SearchConfig,
     SearchError,
 };
-
-/// What a training run reports while it runs, for a progress display.
-#[derive(Debug, Clone)]
-pub enum TrainProgress {
-    /// The model folder exists; everything before was checked.
-    Started {
-        /// The model folder.
-        dir: PathBuf,
-    },
-    /// An epoch starts with `steps` steps.
-    EpochStart {
-        /// 1-based.
-        epoch: usize,
-        /// Of the run.
-        epochs: usize,
-        /// Steps in this epoch.
-        steps: usize,
-    },
-    /// A step finished with this training loss.
-    Step {
-        /// The step's loss.
-        loss: f64,
-    },
-    /// The epoch finished.
-    EpochEnd,
-}
 
 /// One line of `metrics.jsonl`.
 #[derive(Debug, Clone, Serialize)]
@@ -86,7 +61,7 @@ pub fn run_train(
     genotype: &Genotype,
     plugins: &PluginSet,
     dir: &Path,
-    progress: &mut dyn FnMut(TrainProgress),
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<TrainOutcome, SearchError> {
     config.validate()?;
 
@@ -171,7 +146,7 @@ pub fn run_train(
 
     // The model folder: what the model is, before any training.
     fs::create_dir_all(dir).map_err(|source| write_error(dir, source))?;
-    progress(TrainProgress::Started { dir: dir.to_path_buf() });
+    progress(Progress::Started { dir: dir.to_path_buf() });
     let resolved = TrainConfig { dataset: data.name.clone(), ..config.clone() };
     write(dir, "config.toml", &resolved.to_toml())?;
     let qualified = qualify(genotype, &normal_ids, &reduce_ids);
@@ -218,7 +193,7 @@ pub fn run_train(
         let drop_prob = config.drop_path * epoch as f64 / config.epochs as f64;
         let batches =
             batch_indices(train.len(), config.batch_size, Some((config.seed, epoch as u64)));
-        progress(TrainProgress::EpochStart {
+        progress(Progress::EpochStart {
             epoch: epoch + 1,
             epochs: config.epochs,
             steps: batches.len(),
@@ -242,7 +217,7 @@ pub fn run_train(
             sgd.step(lr);
             let loss = loss.double_value(&[]);
             loss_sum += loss;
-            progress(TrainProgress::Step { loss });
+            progress(Progress::Step { loss });
         }
 
         let forward = |xs: &Tensor| net.forward_t(xs, false, 0.0).map(|out| out.heads);
@@ -255,7 +230,7 @@ pub fn run_train(
             valid: valid_figures,
             seconds: started.elapsed().as_secs_f64(),
         };
-        progress(TrainProgress::EpochEnd);
+        progress(Progress::EpochEnd);
         let line = serde_json::to_string(&record).expect("serializable");
         writeln!(metrics_file, "{line}").map_err(|source| write_error(&metrics_path, source))?;
         tracing::info!(
