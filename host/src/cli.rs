@@ -45,6 +45,37 @@ pub enum Command {
     Predict(PredictArgs),
     /// Export a trained model as a TorchScript module that PyTorch loads on its own.
     Export(ExportArgs),
+    /// Write a ready-to-build plugin crate with one example primitive and its test.
+    NewPlugin(NewPluginArgs),
+}
+
+/// Flags of `darts-host new-plugin`.
+#[derive(Debug, Args)]
+pub struct NewPluginArgs {
+    /// The plugin's (and crate's) name: lower-case letters, digits and `_`, starting with a
+    /// letter.
+    pub name: String,
+    /// The layout of the example primitive.
+    #[arg(long, value_enum, default_value = "sequence")]
+    pub layout: LayoutFlag,
+    /// The folder to create the crate in.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The plugin-api crate the new plugin depends on. Default: the one this darts-host was
+    /// built from.
+    #[arg(long, value_name = "PATH")]
+    pub api: Option<PathBuf>,
+}
+
+/// A layout, as a flag.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LayoutFlag {
+    /// `[batch, features]`.
+    Flat,
+    /// `[batch, channels, length]`.
+    Sequence,
+    /// `[batch, channels, height, width]`.
+    Image,
 }
 
 /// Flags of `darts-host export`.

@@ -52,6 +52,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli, run_log: &logging::RunLog) -> anyhow::Result<()> {
+    // Writing a plugin crate needs no plugin loaded.
+    if let Some(Command::NewPlugin(args)) = &cli.command {
+        return commands::new_plugin::run(args);
+    }
     let plugins = if cli.plugins.is_empty() {
         PluginSet::load(&BUILT_IN)?
     } else {
@@ -66,6 +70,7 @@ fn run(cli: &Cli, run_log: &logging::RunLog) -> anyhow::Result<()> {
         Some(Command::Train(args)) => commands::train::run(&plugins, args, run_log),
         Some(Command::Predict(args)) => commands::predict::run(&plugins, args),
         Some(Command::Export(args)) => commands::export::run(&plugins, args),
+        Some(Command::NewPlugin(_)) => unreachable!("handled before loading plugins"),
         None => {
             commands::search::run(&plugins, &Default::default(), SearchConfig::quick(), run_log)
         }

@@ -3,6 +3,7 @@
 pub mod describe;
 pub mod export;
 mod network_args;
+pub mod new_plugin;
 pub mod plugins;
 pub mod predict;
 mod progress;
