@@ -5,33 +5,8 @@
 //! `target/plugin-builds` (its first build compiles tch, about 2.5 minutes on 2 cores).
 
 use std::fs;
-use std::path::Path;
-use std::process::Command;
 
-use darts_tests::{profile_dir, run_host};
-
-/// Runs cargo `args` in `dir` with the workspace's lock file and a shared target folder.
-fn cargo(dir: &Path, args: &[&str]) {
-    assert!(
-        std::env::var_os("LIBTORCH").is_some(),
-        "LIBTORCH is not set: run the tests through scripts/test.sh"
-    );
-    let target = profile_dir().parent().unwrap().join("plugin-builds");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
-        .args(args)
-        .args(["--release", "--offline"])
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "cargo {args:?} in {} failed:\n{}",
-        dir.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
+use darts_tests::{cargo_outside, run_host};
 
 #[test]
 fn a_scaffolded_plugin_builds_passes_its_checks_and_loads() {
@@ -54,11 +29,10 @@ fn a_scaffolded_plugin_builds_passes_its_checks_and_loads() {
     // The same dependency versions as the workspace, all already downloaded.
     fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"), crate_dir.join("Cargo.lock"))
         .unwrap();
-    cargo(&crate_dir, &["test"]);
-    cargo(&crate_dir, &["build"]);
+    cargo_outside(&crate_dir, &["test"]);
+    let release = cargo_outside(&crate_dir, &["build"]);
 
-    let library =
-        profile_dir().parent().unwrap().join("plugin-builds/release/libscaffolded_images.so");
+    let library = release.join("libscaffolded_images.so");
     let output = run_host(&["-q", "--plugin", library.to_str().unwrap(), "plugins"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));

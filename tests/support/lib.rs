@@ -61,3 +61,31 @@ pub fn load_plugins(names: &[&str]) -> PluginSet {
         names.iter().map(|name| plugin_path(name).display().to_string()).collect();
     PluginSet::load(&paths).expect("the built-in plugins load")
 }
+
+/// Runs cargo `args` (with `--release --offline`) in `dir`, a crate outside the workspace,
+/// building into `target/plugin-builds` so that such crates share one build of tch. Returns
+/// that target folder's `release` folder.
+///
+/// Panics with cargo's output when it fails, or when `LIBTORCH` is not set.
+pub fn cargo_outside(dir: &std::path::Path, args: &[&str]) -> PathBuf {
+    assert!(
+        std::env::var_os("LIBTORCH").is_some(),
+        "LIBTORCH is not set: run the tests through scripts/test.sh"
+    );
+    let target = profile_dir().parent().expect("target/").join("plugin-builds");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(args)
+        .args(["--release", "--offline"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "cargo {args:?} in {} failed:\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    target.join("release")
+}

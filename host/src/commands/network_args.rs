@@ -26,7 +26,8 @@ pub fn resolve(args: &NetworkArgs, base: SearchConfig) -> Result<SearchConfig> {
         config.classify = classify.clone();
     }
     if let Some(primitives) = &args.primitives {
-        config.primitives = primitives.clone();
+        // `a, b` means the same as `a,b`.
+        config.primitives = primitives.iter().map(|p| p.trim().to_owned()).collect();
     }
     macro_rules! take {
         ($($field:ident),*) => {$(
