@@ -54,7 +54,13 @@ pub fn check_primitives(channels: i64) -> Vec<String> {
 /// Panics with every problem [`check_primitives`] finds, one per line.
 pub fn assert_primitives_work(channels: i64) {
     let problems = check_primitives(channels);
-    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+    if !problems.is_empty() {
+        // Printed as well as panicked with: building a primitive installs the plugin API's
+        // panic hook, which records panics instead of printing them.
+        let report = format!("{} problem(s):\n{}", problems.len(), problems.join("\n"));
+        eprintln!("{report}");
+        panic!("{report}");
+    }
 }
 
 /// All checks of one primitive built from one spec.

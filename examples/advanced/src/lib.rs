@@ -1,7 +1,7 @@
 //! Three image primitives of our own, to search beside the `conv2d` plugin's:
 //!
 //! - `se_conv_3x3`: a 3x3 convolution whose channels a squeeze-and-excitation block
-//!   re-weights from the image's global context;
+//!   re-weights from the image's global context (a SiLU bottleneck);
 //! - `gated_conv_3x3`: a 3x3 convolution to twice the channels, one half gating the other
 //!   through a sigmoid;
 //! - `attention_mix`: self-attention across the positions of the image, each position a
@@ -30,7 +30,7 @@ primitive! {
     name: "se_conv_3x3",
     layout: Image,
     stride2: true,
-    description: "ReLU, 3x3 convolution, BatchNorm, squeeze-and-excitation (reduction 4)",
+    description: "ReLU, 3x3 convolution, BatchNorm, squeeze-and-excitation (reduction 4, SiLU)",
     build: se_conv_3x3,
 }
 
@@ -57,7 +57,9 @@ impl ModuleT for SeConv {
     fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
         let features = self.norm.forward_t(&self.conv.forward(&xs.relu()), train);
         let context = features.mean_dim(&[2i64, 3][..], false, Kind::Float);
-        let weights = self.excite.forward(&self.squeeze.forward(&context).relu()).sigmoid();
+        // SiLU in the bottleneck, as EfficientNet's blocks have it: with only c/4 units, a
+        // ReLU there can go dead for a whole batch and cut the excitation's gradient.
+        let weights = self.excite.forward(&self.squeeze.forward(&context).silu()).sigmoid();
         features * weights.unsqueeze(-1).unsqueeze(-1)
     }
 }
