@@ -7,7 +7,7 @@ mod config;
 mod error;
 mod metrics;
 mod objective;
-mod run;
+pub(crate) mod run;
 mod space;
 
 pub use architect::{

@@ -122,7 +122,7 @@ pub fn run_search(
     } else {
         (train, valid)
     };
-    let objective = objective_for(config, &data)?;
+    let objective = objective_for(&config.task_weights, &data)?;
 
     // The supernet, its weights in `store` and its alphas beside them.
     tch::manual_seed(config.seed as i64);
@@ -313,8 +313,9 @@ pub fn search_step(
     Ok(loss.double_value(&[]))
 }
 
-/// The heads and their loss weights from the data set's tasks.
-fn objective_for(config: &SearchConfig, data: &Dataset) -> Result<Objective> {
+/// The objective of `data`'s tasks with `task_weights` (empty for equal weights); shared
+/// by the search and by training.
+pub(crate) fn objective_for(task_weights: &[f64], data: &Dataset) -> Result<Objective> {
     let heads = data
         .tasks
         .iter()
@@ -326,17 +327,17 @@ fn objective_for(config: &SearchConfig, data: &Dataset) -> Result<Objective> {
         })
         .collect();
     let mut objective = Objective::new(heads);
-    if !config.task_weights.is_empty() {
-        if config.task_weights.len() != data.tasks.len() {
+    if !task_weights.is_empty() {
+        if task_weights.len() != data.tasks.len() {
             return Err(SearchError::Space(format!(
                 "task_weights has {} values but the data set {} has {} tasks ({})",
-                config.task_weights.len(),
+                task_weights.len(),
                 data.name,
                 data.tasks.len(),
                 data.tasks.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
             )));
         }
-        objective.weights = config.task_weights.clone();
+        objective.weights = task_weights.to_vec();
     }
     Ok(objective)
 }
@@ -371,11 +372,13 @@ fn check_shape(config: &SearchConfig, data: &Dataset) -> Result<()> {
     }
 }
 
-fn write(dir: &Path, name: &str, contents: &str) -> Result<()> {
+/// Writes `contents` to `dir/name`, naming the file on failure.
+pub(crate) fn write(dir: &Path, name: &str, contents: &str) -> Result<()> {
     let path = dir.join(name);
     fs::write(&path, contents).map_err(|source| write_error(&path, source))
 }
 
-fn write_error(path: &Path, source: std::io::Error) -> SearchError {
+/// A failed write of `path`.
+pub(crate) fn write_error(path: &Path, source: std::io::Error) -> SearchError {
     SearchError::Write { path: path.display().to_string(), source }
 }

@@ -11,7 +11,7 @@ use tch::{nn, Tensor};
 
 use super::config::TrainConfig;
 use super::cutout::cutout;
-use crate::data::{Dataset, Splits, Standardizer, TaskKind};
+use crate::data::{Splits, Standardizer};
 use crate::device::pick_device;
 use crate::genotype::Genotype;
 use crate::model::{ModelInfo, PluginInfo, TaskInfo};
@@ -19,9 +19,9 @@ use crate::network::{resolve_cell, EvalConfig, EvalNetwork, NetworkError};
 use crate::optim::{clip_grad_norm, CosineSchedule, Sgd, SgdConfig};
 use crate::plugins::PluginSet;
 use crate::progress::Progress;
+use crate::search::run::{objective_for, write, write_error};
 use crate::search::{
-    batch_indices, evaluate, gather, load_dataset, Evaluation, HeadKind, Objective, SearchConfig,
-    SearchError,
+    batch_indices, evaluate, gather, load_dataset, Evaluation, HeadKind, SearchConfig, SearchError,
 };
 
 /// One line of `metrics.jsonl`.
@@ -94,7 +94,7 @@ pub fn run_train(
         Some(s) => (s.apply(&train)?, s.apply(&valid)?, s.apply(&test)?),
         None => (train, valid, test),
     };
-    let objective = objective_for(config, &data)?;
+    let objective = objective_for(&config.task_weights, &data)?;
 
     // The network.
     if config.threads > 0 {
@@ -186,6 +186,7 @@ pub fn run_train(
         fs::File::create(&metrics_path).map_err(|source| write_error(&metrics_path, source))?;
 
     // The loop.
+    let forward = |xs: &Tensor| net.forward_t(xs, false, 0.0).map(|out| out.heads);
     let mut records = Vec::with_capacity(config.epochs);
     for epoch in 0..config.epochs {
         let started = Instant::now();
@@ -220,7 +221,6 @@ pub fn run_train(
             progress(Progress::Step { loss });
         }
 
-        let forward = |xs: &Tensor| net.forward_t(xs, false, 0.0).map(|out| out.heads);
         let valid_figures = evaluate(forward, &valid, &objective, config.batch_size, device)?;
         let record = TrainRecord {
             epoch: epoch + 1,
@@ -258,7 +258,6 @@ pub fn run_train(
         )
         .map_err(|err| write_error(&path, std::io::Error::other(err)))?;
     }
-    let forward = |xs: &Tensor| net.forward_t(xs, false, 0.0).map(|out| out.heads);
     let test_figures = evaluate(forward, &test, &objective, config.batch_size, device)?;
     tracing::info!("test ({} examples): {}", test.len(), test_figures.summary());
     write(
@@ -307,44 +306,9 @@ fn qualify(
     qualified
 }
 
-fn objective_for(config: &TrainConfig, data: &Dataset) -> Result<Objective, SearchError> {
-    let heads = data
-        .tasks
-        .iter()
-        .map(|task| match task.kind {
-            TaskKind::Classification { classes } => {
-                HeadKind::Classification { classes: classes as i64 }
-            }
-            TaskKind::Regression => HeadKind::Regression,
-        })
-        .collect();
-    let mut objective = Objective::new(heads);
-    if !config.task_weights.is_empty() {
-        if config.task_weights.len() != data.tasks.len() {
-            return Err(SearchError::Space(format!(
-                "task_weights has {} values but the data set {} has {} tasks",
-                config.task_weights.len(),
-                data.name,
-                data.tasks.len()
-            )));
-        }
-        objective.weights = config.task_weights.clone();
-    }
-    Ok(objective)
-}
-
 fn network_error(err: NetworkError) -> SearchError {
     match err {
         NetworkError::Plugin(err) => SearchError::Plugin(err),
         other => SearchError::Space(other.to_string()),
     }
-}
-
-fn write(dir: &Path, name: &str, contents: &str) -> Result<(), SearchError> {
-    let path = dir.join(name);
-    fs::write(&path, contents).map_err(|source| write_error(&path, source))
-}
-
-fn write_error(path: &Path, source: std::io::Error) -> SearchError {
-    SearchError::Write { path: path.display().to_string(), source }
 }
