@@ -191,6 +191,32 @@ pub struct NetworkArgs {
 pub struct SearchArgs {
     #[command(flatten)]
     pub network: NetworkArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Initial weight learning rate (default 0.025).
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Adam learning rate of the alphas (default 3e-4).
+    #[arg(long)]
+    pub arch_lr: Option<f64>,
+}
+
+/// Flags of the long runs (search and train): checkpoints, resuming, non-finite steps.
+#[derive(Debug, Args, Default)]
+pub struct RunArgs {
+    /// Continue the run in this folder from its last checkpoint. Its own config.toml is the
+    /// base: other flags and --config may only repeat its values, except --checkpoint-every
+    /// and --skip-nonfinite, which may change.
+    #[arg(long, value_name = "RUN_DIR", conflicts_with = "out")]
+    pub resume: Option<PathBuf>,
+    /// Also write a checkpoint every this many steps (a checkpoint is always written after
+    /// every epoch).
+    #[arg(long, value_name = "STEPS")]
+    pub checkpoint_every: Option<usize>,
+    /// Skip up to this many steps whose loss or gradient is NaN or infinite (their updates
+    /// undone) instead of stopping at the first.
+    #[arg(long, value_name = "N")]
+    pub skip_nonfinite: Option<usize>,
 }
 
 /// Flags of `darts-host describe`.
@@ -218,9 +244,11 @@ pub struct DescribeArgs {
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// The genotype: a JSON or reference-text file (a search's genotype.json), or a
-    /// published name (DARTS_V1, DARTS_V2).
-    #[arg(long, value_name = "FILE|NAME")]
-    pub genotype: String,
+    /// published name (DARTS_V1, DARTS_V2). With --resume: the model folder's own.
+    #[arg(long, value_name = "FILE|NAME", required_unless_present = "resume")]
+    pub genotype: Option<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
     /// A TOML config file; flags override its values.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -5,6 +5,7 @@
 //! [`data`] provides the built-in data sets and reads the user's; [`genotype`] derives,
 //! reads and writes the architectures a search finds.
 
+pub mod checkpoint;
 pub mod data;
 pub mod device;
 pub mod genotype;

@@ -88,10 +88,14 @@ impl Default for Target {
 }
 
 impl RunLog {
-    /// Creates the log file at `path`, writes what was logged so far into it, and sends
-    /// everything after to it.
-    pub fn open(&self, path: &Path) -> io::Result<()> {
-        let mut file = File::create(path)?;
+    /// Creates the log file at `path` (or appends to it when `append`), writes what was
+    /// logged so far into it, and sends everything after to it.
+    pub fn open(&self, path: &Path, append: bool) -> io::Result<()> {
+        let mut file = if append {
+            std::fs::OpenOptions::new().create(true).append(true).open(path)?
+        } else {
+            File::create(path)?
+        };
         let mut target = self.target.lock().unwrap_or_else(|e| e.into_inner());
         if let Target::Buffer(buffer) = &*target {
             file.write_all(buffer)?;

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, Command};
+use darts_host::checkpoint::CheckpointError;
 use darts_host::data::DataError;
 use darts_host::model::ModelError;
 use darts_host::network::NetworkError;
@@ -63,16 +64,21 @@ fn run(cli: &Cli, run_log: &logging::RunLog) -> anyhow::Result<()> {
     };
     match &cli.command {
         Some(Command::Plugins(args)) => commands::plugins::run(&plugins, args),
-        Some(Command::Search(args)) => {
-            commands::search::run(&plugins, &args.network, SearchConfig::default(), run_log)
-        }
+        Some(Command::Search(args)) => commands::search::run(
+            &plugins,
+            &args.network,
+            Some(args),
+            SearchConfig::default(),
+            run_log,
+        ),
         Some(Command::Describe(args)) => commands::describe::run(&plugins, args),
         Some(Command::Train(args)) => commands::train::run(&plugins, args, run_log),
         Some(Command::Predict(args)) => commands::predict::run(&plugins, args),
         Some(Command::Export(args)) => commands::export::run(&plugins, args),
         Some(Command::NewPlugin(_)) => unreachable!("handled before loading plugins"),
         None => {
-            commands::search::run(&plugins, &Default::default(), SearchConfig::quick(), run_log)
+            let args = Default::default();
+            commands::search::run(&plugins, &args, None, SearchConfig::quick(), run_log)
         }
     }
 }
@@ -87,6 +93,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
             || cause.is::<DataError>()
             || cause.is::<UsageError>()
             || cause.is::<ModelError>()
+            || cause.downcast_ref::<CheckpointError>().is_some_and(CheckpointError::is_bad_input)
     });
     if bad_input {
         2

@@ -19,6 +19,8 @@ pub enum Progress {
         epochs: usize,
         /// Steps in this epoch.
         steps: usize,
+        /// Steps of it already taken before a resume; 0 otherwise.
+        done: usize,
     },
     /// A step finished with this training loss.
     Step {

@@ -59,6 +59,24 @@ pub fn resolve(args: &NetworkArgs, base: SearchConfig) -> Result<SearchConfig> {
     Ok(config)
 }
 
+/// The config of the run in `dir` that `--resume` names, read with `read`; a folder that is
+/// not a run of `kind` is refused, saying what to give instead.
+pub fn saved_config<C, E>(dir: &Path, kind: &str, read: impl Fn(&Path) -> Result<C, E>) -> Result<C>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let path = dir.join("config.toml");
+    if !path.is_file() {
+        return Err(UsageError(format!(
+            "--resume {}: not a {kind} run folder (it has no config.toml); give the folder a \
+             `darts-host {kind}` run wrote",
+            dir.display()
+        ))
+        .into());
+    }
+    Ok(read(&path)?)
+}
+
 /// The run folder: `--out` if given (which must not hold anything yet), else a new folder
 /// `runs/<kind>-<dataset>-<unix time>` in the working directory.
 pub fn run_dir(out: Option<&Path>, kind: &str, dataset: &str) -> Result<PathBuf> {

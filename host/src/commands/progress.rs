@@ -13,26 +13,29 @@ use crate::logging::{set_progress_bar, RunLog};
 pub struct ProgressDisplay<'a> {
     log: &'a RunLog,
     log_name: &'static str,
+    append: bool,
     terminal: bool,
     bar: Option<ProgressBar>,
 }
 
 impl<'a> ProgressDisplay<'a> {
-    /// A display writing the run log to `log_name` in the run folder.
-    pub fn new(log: &'a RunLog, log_name: &'static str) -> Self {
-        ProgressDisplay { log, log_name, terminal: std::io::stderr().is_terminal(), bar: None }
+    /// A display writing the run log to `log_name` in the run folder, after what it holds
+    /// when `append` (a resumed run), else from scratch.
+    pub fn new(log: &'a RunLog, log_name: &'static str, append: bool) -> Self {
+        let terminal = std::io::stderr().is_terminal();
+        ProgressDisplay { log, log_name, append, terminal, bar: None }
     }
 
     /// Handles one event.
     pub fn show(&mut self, event: Progress) {
         match event {
             Progress::Started { dir } => {
-                if let Err(err) = self.log.open(&dir.join(self.log_name)) {
+                if let Err(err) = self.log.open(&dir.join(self.log_name), self.append) {
                     tracing::warn!("could not write the log file in {}: {err}", dir.display());
                 }
                 tracing::info!("writing results to {}", dir.display());
             }
-            Progress::EpochStart { epoch, epochs, steps } if self.terminal => {
+            Progress::EpochStart { epoch, epochs, steps, done } if self.terminal => {
                 let style = ProgressStyle::with_template(
                     "epoch {prefix} [{bar:30}] {pos}/{len} steps, loss {msg} ({elapsed}, eta {eta})",
                 )
@@ -40,6 +43,7 @@ impl<'a> ProgressDisplay<'a> {
                 .progress_chars("=> ");
                 let bar = ProgressBar::new(steps as u64).with_style(style);
                 bar.set_prefix(format!("{epoch}/{epochs}"));
+                bar.set_position(done as u64);
                 set_progress_bar(Some(bar.clone()));
                 self.bar = Some(bar);
             }

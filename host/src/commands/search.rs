@@ -3,30 +3,55 @@
 use anyhow::Result;
 use darts_host::data::default_for;
 use darts_host::plugins::PluginSet;
-use darts_host::search::{intended_layout, run_search, SearchConfig};
+use darts_host::search::{intended_layout, resume_search, run_search, SearchConfig};
 
-use super::network_args::{resolve, run_dir};
+use super::network_args::{resolve, run_dir, saved_config};
 use super::progress::ProgressDisplay;
-use crate::cli::NetworkArgs;
+use crate::cli::{NetworkArgs, RunArgs, SearchArgs};
 use crate::logging::RunLog;
 
-/// Resolves the config (`base` below the file and flags), runs the search and says where
-/// the results are.
+/// Resolves the config (`base` below the file and flags), runs or resumes the search and
+/// says where the results are.
 pub fn run(
     plugins: &PluginSet,
     args: &NetworkArgs,
+    search: Option<&SearchArgs>,
     base: SearchConfig,
     log: &RunLog,
 ) -> Result<()> {
-    let config = resolve(args, base)?;
-    let mut named = config.clone();
-    if named.dataset.is_empty() {
-        named.dataset = default_for(intended_layout(&config, plugins)?).to_owned();
+    let run_args = search.map(|s| &s.run);
+    let resume = run_args.and_then(|r| r.resume.as_deref());
+    let base = match resume {
+        Some(dir) => saved_config(dir, "search", SearchConfig::from_file)?,
+        None => base,
+    };
+    let mut config = resolve(args, base)?;
+    if let Some(search) = search {
+        take_run_flags(&search.run, &mut config.checkpoint_every, &mut config.skip_nonfinite);
+        if let Some(lr) = search.lr {
+            config.lr = lr;
+        }
+        if let Some(arch_lr) = search.arch_lr {
+            config.arch_lr = arch_lr;
+        }
+        config.validate()?;
     }
-    let dir = run_dir(args.out.as_deref(), "search", &named.dataset)?;
 
-    let mut display = ProgressDisplay::new(log, "search.log");
-    let outcome = run_search(&config, plugins, &dir, &mut |event| display.show(event));
+    let dir = match resume {
+        Some(dir) => dir.to_path_buf(),
+        None => {
+            let mut named = config.clone();
+            if named.dataset.is_empty() {
+                named.dataset = default_for(intended_layout(&config, plugins)?).to_owned();
+            }
+            run_dir(args.out.as_deref(), "search", &named.dataset)?
+        }
+    };
+    let mut display = ProgressDisplay::new(log, "search.log", resume.is_some());
+    let outcome = match resume {
+        Some(_) => resume_search(&config, plugins, &dir, &mut |event| display.show(event)),
+        None => run_search(&config, plugins, &dir, &mut |event| display.show(event)),
+    };
     display.finish();
     let outcome = outcome?;
 
@@ -40,4 +65,14 @@ pub fn run(
         outcome.dir.join("metrics.jsonl").display()
     );
     Ok(())
+}
+
+/// Puts the checkpoint flags given into a config's fields.
+pub fn take_run_flags(args: &RunArgs, checkpoint_every: &mut usize, skip_nonfinite: &mut usize) {
+    if let Some(every) = args.checkpoint_every {
+        *checkpoint_every = every;
+    }
+    if let Some(skips) = args.skip_nonfinite {
+        *skip_nonfinite = skips;
+    }
 }

@@ -3,19 +3,22 @@
 use anyhow::Result;
 use darts_host::plugins::PluginSet;
 use darts_host::search::DeviceChoice;
-use darts_host::train::{run_train, TrainConfig};
+use darts_host::train::{resume_train, run_train, TrainConfig};
 
 use super::describe::read_genotype;
-use super::network_args::run_dir;
+use super::network_args::{run_dir, saved_config};
 use super::progress::ProgressDisplay;
+use super::search::take_run_flags;
 use crate::cli::{DeviceFlag, TrainArgs};
 use crate::logging::RunLog;
 
-/// Resolves the config and the genotype, trains, and says where the model is.
+/// Resolves the config and the genotype, trains or resumes, and says where the model is.
 pub fn run(plugins: &PluginSet, args: &TrainArgs, log: &RunLog) -> Result<()> {
-    let mut config = match &args.config {
-        Some(path) => TrainConfig::from_file(path)?,
-        None => TrainConfig::default(),
+    let resume = args.run.resume.as_deref();
+    let mut config = match (&args.config, resume) {
+        (Some(path), _) => TrainConfig::from_file(path)?,
+        (None, Some(dir)) => saved_config(dir, "train", TrainConfig::from_file)?,
+        (None, None) => TrainConfig::default(),
     };
     if let Some(dataset) = &args.dataset {
         config.dataset = dataset.clone();
@@ -44,12 +47,24 @@ pub fn run(plugins: &PluginSet, args: &TrainArgs, log: &RunLog) -> Result<()> {
             DeviceFlag::Cuda => DeviceChoice::Cuda,
         };
     }
+    take_run_flags(&args.run, &mut config.checkpoint_every, &mut config.skip_nonfinite);
     config.validate()?;
-    let genotype = read_genotype(&args.genotype)?;
-    let dir = run_dir(args.out.as_deref(), "train", &config.dataset)?;
+    let genotype = match (&args.genotype, resume) {
+        (Some(genotype), _) => read_genotype(genotype)?,
+        (None, Some(dir)) => read_genotype(&dir.join("genotype.json").display().to_string())?,
+        (None, None) => unreachable!("clap requires --genotype without --resume"),
+    };
+    let dir = match resume {
+        Some(dir) => dir.to_path_buf(),
+        None => run_dir(args.out.as_deref(), "train", &config.dataset)?,
+    };
 
-    let mut display = ProgressDisplay::new(log, "train.log");
-    let outcome = run_train(&config, &genotype, plugins, &dir, &mut |event| display.show(event));
+    let mut display = ProgressDisplay::new(log, "train.log", resume.is_some());
+    let mut show = |event| display.show(event);
+    let outcome = match resume {
+        Some(_) => resume_train(&config, &genotype, plugins, &dir, &mut show),
+        None => run_train(&config, &genotype, plugins, &dir, &mut show),
+    };
     display.finish();
     let outcome = outcome?;
 

@@ -128,6 +128,32 @@ impl Dataset {
         }
     }
 
+    /// The SHA-256 of the inputs, the task names and the targets, as hex: two data sets
+    /// with the same digest hold the same examples in the same order.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let mut feed = |tensor: &Tensor| {
+            let tensor = tensor.contiguous();
+            for &size in &tensor.size() {
+                hasher.update(size.to_le_bytes());
+            }
+            let numel = tensor.numel();
+            let mut bytes = vec![0u8; numel * tensor.kind().elt_size_in_bytes()];
+            tensor.copy_data_u8(&mut bytes, numel);
+            hasher.update(&bytes);
+        };
+        feed(&self.inputs);
+        for target in &self.targets {
+            feed(target);
+        }
+        for task in &self.tasks {
+            hasher.update(task.name.as_bytes());
+            hasher.update([0]);
+        }
+        hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
     /// The target tensor of the task called `name`, if there is one.
     pub fn target(&self, name: &str) -> Option<&Tensor> {
         let index = self.tasks.iter().position(|task| task.name == name)?;

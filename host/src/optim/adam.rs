@@ -15,6 +15,17 @@ pub struct AdamConfig {
     pub eps: f64,
 }
 
+/// The moments and step count of an [`Adam`], copied out of it.
+#[derive(Debug)]
+pub struct AdamState {
+    /// First moment estimate per parameter.
+    pub first: Vec<Tensor>,
+    /// Second moment estimate per parameter.
+    pub second: Vec<Tensor>,
+    /// Steps taken, which set the bias corrections.
+    pub steps: i64,
+}
+
 /// Adam over a fixed list of parameters.
 #[derive(Debug)]
 pub struct Adam {
@@ -35,6 +46,30 @@ impl Adam {
     /// The settings.
     pub fn config(&self) -> AdamConfig {
         self.config
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> i64 {
+        self.steps
+    }
+
+    /// A copy of the moments and step count: what a checkpoint keeps, and what a skipped
+    /// step restores.
+    pub fn state(&self) -> AdamState {
+        let copy = |ts: &[Tensor]| ts.iter().map(Tensor::copy).collect();
+        AdamState { first: copy(&self.first), second: copy(&self.second), steps: self.steps }
+    }
+
+    /// Puts back moments and a step count taken with [`Adam::state`].
+    ///
+    /// # Panics
+    /// When the moments are not one per parameter.
+    pub fn set_state(&mut self, state: AdamState) {
+        assert_eq!(state.first.len(), self.parameters.len(), "one first moment per parameter");
+        assert_eq!(state.second.len(), self.parameters.len(), "one second moment per parameter");
+        self.first = state.first;
+        self.second = state.second;
+        self.steps = state.steps;
     }
 
     /// One step from the parameters' own gradients; parameters without one are left alone.

@@ -8,7 +8,7 @@ mod clip;
 mod schedule;
 mod sgd;
 
-pub use adam::{Adam, AdamConfig};
+pub use adam::{Adam, AdamConfig, AdamState};
 pub use clip::clip_grad_norm;
 pub use schedule::CosineSchedule;
 pub use sgd::{Sgd, SgdConfig};

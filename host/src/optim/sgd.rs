@@ -42,6 +42,22 @@ impl Sgd {
         &self.buffers
     }
 
+    /// A copy of the momentum buffers, to put back with [`Sgd::set_buffers`]: what a
+    /// checkpoint keeps, and what a skipped step restores.
+    pub fn copy_buffers(&self) -> Vec<Option<Tensor>> {
+        self.buffers.iter().map(|b| b.as_ref().map(Tensor::copy)).collect()
+    }
+
+    /// Replaces the momentum buffers, one per parameter in order (`None` before a
+    /// parameter's first step).
+    ///
+    /// # Panics
+    /// When `buffers` does not have one entry per parameter.
+    pub fn set_buffers(&mut self, buffers: Vec<Option<Tensor>>) {
+        assert_eq!(buffers.len(), self.parameters.len(), "one momentum buffer per parameter");
+        self.buffers = buffers;
+    }
+
     /// Clears every parameter's gradient.
     pub fn zero_grad(&mut self) {
         for parameter in &mut self.parameters {

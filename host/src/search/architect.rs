@@ -48,8 +48,19 @@ impl Architect {
         self.order
     }
 
+    /// The alphas' Adam, whose state checkpoints keep.
+    pub fn optimizer(&self) -> &Adam {
+        &self.adam
+    }
+
+    /// The alphas' Adam, to restore its state.
+    pub fn optimizer_mut(&mut self) -> &mut Adam {
+        &mut self.adam
+    }
+
     /// One architecture step: computes the alpha gradient on `train` and `valid` batches
-    /// and applies an Adam step to the alphas.
+    /// and applies an Adam step to the alphas. Returns `false`, and leaves the alphas and
+    /// Adam as they were, when the gradient holds a NaN or an infinity.
     pub fn step(
         &mut self,
         net: &Supernet,
@@ -57,10 +68,14 @@ impl Architect {
         weights: &WeightState<'_>,
         train: &Batch,
         valid: &Batch,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let gradient = alpha_gradient(net, objective, weights, train, valid, self.order)?;
-        self.adam.step_with(&gradient);
-        Ok(())
+        let finite =
+            tch::no_grad(|| gradient.iter().all(|g| g.isfinite().all().int64_value(&[]) != 0));
+        if finite {
+            self.adam.step_with(&gradient);
+        }
+        Ok(finite)
     }
 }
 

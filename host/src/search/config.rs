@@ -97,6 +97,12 @@ pub struct SearchConfig {
     pub threads: usize,
     /// Loss weight per task, in the data set's task order; empty for equal weights.
     pub task_weights: Vec<f64>,
+    /// Write a checkpoint every this many steps as well as after every epoch; 0 for after
+    /// every epoch only. Changing it does not change the run's results.
+    pub checkpoint_every: usize,
+    /// Steps whose loss or gradient is NaN or infinite that may be skipped (their updates
+    /// undone) before the run stops; 0 stops at the first.
+    pub skip_nonfinite: usize,
 }
 
 impl Default for SearchConfig {
@@ -128,6 +134,8 @@ impl Default for SearchConfig {
             device: DeviceChoice::Auto,
             threads: 1,
             task_weights: Vec::new(),
+            checkpoint_every: 0,
+            skip_nonfinite: 0,
         }
     }
 }

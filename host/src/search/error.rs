@@ -1,5 +1,6 @@
 //! What can stop a search.
 
+use crate::checkpoint::{CheckpointError, Part};
 use crate::data::DataError;
 use crate::genotype::GenotypeError;
 use crate::plugins::PluginError;
@@ -27,6 +28,25 @@ pub enum SearchError {
     /// No genotype could be derived from the alphas.
     #[error("cannot derive a genotype: {0}")]
     Genotype(#[from] GenotypeError),
+    /// A loss or gradient went NaN or infinite and no more skips were allowed.
+    #[error(
+        "the run stopped at epoch {epoch}, step {step}: {part} went non-finite (NaN or \
+         infinite); {kept}. Lower the learning rate, or resume with --skip-nonfinite N to skip \
+         up to N such steps"
+    )]
+    NonFinite {
+        /// 1-based epoch.
+        epoch: usize,
+        /// 1-based step within the epoch (0 for the validation after it).
+        step: usize,
+        /// What went non-finite.
+        part: Part,
+        /// Which checkpoint was kept, as a phrase.
+        kept: String,
+    },
+    /// The checkpoint to resume from is missing, unreadable or from another run.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
     /// Writing the run folder failed.
     #[error("cannot write {path}: {source}")]
     Write {
@@ -45,7 +65,9 @@ impl SearchError {
             SearchError::Config(_) | SearchError::Data(_) => true,
             SearchError::Space(_) | SearchError::Device(_) => true,
             SearchError::Plugin(err) => err.is_bad_input(),
+            SearchError::Checkpoint(err) => err.is_bad_input(),
             SearchError::Genotype(_) | SearchError::Write { .. } => false,
+            SearchError::NonFinite { .. } => false,
         }
     }
 }

@@ -18,5 +18,7 @@ pub use config::{ConfigError, DeviceChoice, SearchConfig};
 pub use error::{Result, SearchError};
 pub use metrics::{evaluate, Evaluation, TaskMetrics};
 pub use objective::{Batch, HeadKind, Objective};
-pub use run::{run_search, search_step, EpochRecord, SearchOutcome, StepSettings};
+pub use run::{
+    resume_search, run_search, search_step, EpochRecord, SearchOutcome, StepOutcome, StepSettings,
+};
 pub use space::{choose_primitives, intended_layout, load_dataset};

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use darts_plugin_api::Layout;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tch::{nn, Tensor};
 
 use super::architect::{Architect, WeightState};
@@ -16,16 +16,17 @@ use super::error::{Result, SearchError};
 use super::metrics::{evaluate, Evaluation};
 use super::objective::{Batch, HeadKind, Objective};
 use super::space::{choose_primitives, intended_layout, load_dataset};
+use crate::checkpoint::{self, step_seed, Checkpointer, Fingerprint, Part, Position, Saved};
 use crate::data::{Dataset, Splits, Standardizer, TaskKind};
 use crate::device::pick_device;
 use crate::genotype::Genotype;
-use crate::optim::{clip_grad_norm, Adam, AdamConfig, CosineSchedule, Sgd, SgdConfig};
-use crate::plugins::PluginSet;
+use crate::optim::{clip_grad_norm, Adam, AdamConfig, AdamState, CosineSchedule, Sgd, SgdConfig};
+use crate::plugins::{PluginSet, PrimitiveId};
 use crate::progress::Progress;
 use crate::supernet::Supernet;
 
 /// The record of one epoch, one line of `metrics.jsonl`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EpochRecord {
     /// 1-based.
     pub epoch: usize,
@@ -86,14 +87,42 @@ struct ExampleCounts {
     test: usize,
 }
 
+/// Settings a resumed run may change without changing its results.
+pub(crate) const RESUMABLE_SETTINGS: [&str; 2] = ["checkpoint_every", "skip_nonfinite"];
+
 /// Runs a search as `config` says over `plugins`, writing into `dir`: `config.toml` (the
 /// resolved config), `run.json`, `metrics.jsonl` (one [`EpochRecord`] per line, written as
-/// each epoch ends), and at the end `genotype.json`, `genotype.txt`, `best_genotype.json`
-/// and `best_genotype.txt`.
+/// each epoch ends), `checkpoint.safetensors` (after every epoch, and every
+/// `checkpoint_every` steps), and at the end `genotype.json`, `genotype.txt`,
+/// `best_genotype.json` and `best_genotype.txt`.
 pub fn run_search(
     config: &SearchConfig,
     plugins: &PluginSet,
     dir: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SearchOutcome> {
+    search(config, plugins, dir, false, progress)
+}
+
+/// Continues the search whose run folder is `dir` from its checkpoint, as if it had never
+/// stopped: on the CPU the alphas, genotypes and metrics come out exactly as those of an
+/// uninterrupted run. `config` must be the run's own (its `config.toml`, with at most
+/// `checkpoint_every` and `skip_nonfinite` changed); another config, other plugins or other
+/// data are refused, naming what differs.
+pub fn resume_search(
+    config: &SearchConfig,
+    plugins: &PluginSet,
+    dir: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SearchOutcome> {
+    search(config, plugins, dir, true, progress)
+}
+
+fn search(
+    config: &SearchConfig,
+    plugins: &PluginSet,
+    dir: &Path,
+    resume: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<SearchOutcome> {
     config.validate()?;
@@ -165,42 +194,93 @@ pub fn run_search(
     let mut architect = Architect::new(adam, config.order);
     let schedule = CosineSchedule { max: config.lr, min: config.lr_min, epochs: config.epochs };
 
-    // The run folder: config and facts first, metrics as epochs end.
-    fs::create_dir_all(dir).map_err(|source| write_error(dir, source))?;
-    progress(Progress::Started { dir: dir.to_path_buf() });
+    // What fixes the run's results: a checkpoint of another run is refused.
     let resolved = SearchConfig {
-        dataset: data.name.clone(),
+        dataset: resolved_dataset(&config.dataset, &data.name),
         primitives: primitives.iter().map(ToString::to_string).collect(),
         ..config.clone()
     };
-    write(dir, "config.toml", &resolved.to_toml())?;
-    let info = RunInfo {
-        plugins: plugins
-            .plugins()
-            .iter()
-            .map(|p| PluginInfo {
-                name: p.name.clone(),
-                version: p.version.clone(),
-                path: p.path.display().to_string(),
-            })
-            .collect(),
-        primitives: resolved.primitives.clone(),
-        dataset: data.name.clone(),
-        layout: data.layout.to_string(),
-        input_shape: data.input_shape(),
-        tasks: data.tasks.iter().map(|t| t.name.clone()).collect(),
-        examples: ExampleCounts { train: train.len(), valid: valid.len(), test: test.len() },
-        device: format!("{device:?}"),
-        weight_parameters: parameter_count,
-    };
-    write(dir, "run.json", &serde_json::to_string_pretty(&info).expect("serializable"))?;
-    let metrics_path = dir.join("metrics.jsonl");
-    let mut metrics_file =
-        fs::File::create(&metrics_path).map_err(|source| write_error(&metrics_path, source))?;
+    let fingerprint = Fingerprint::new()
+        .config(&resolved, &RESUMABLE_SETTINGS)
+        .with("kind", "search")
+        .with("data.examples", data.len())
+        .with("data.sha256", data.digest());
+    let fingerprint = plugins_used(plugins, &primitives)
+        .fold(fingerprint, |f, (name, version)| f.with(format!("plugin.{name}"), version));
 
-    let mut records: Vec<EpochRecord> = Vec::with_capacity(config.epochs);
-    let mut best: Option<(f64, Genotype)> = None;
-    for epoch in 0..config.epochs {
+    // The run folder: config and facts first, metrics as epochs end; or the checkpoint.
+    // A run stopped before its first checkpoint starts again from the beginning: with the
+    // same seed that is the same run.
+    let resume = resume && checkpoint::exists_in(dir);
+    let (mut position, mut records) = if resume {
+        let file = checkpoint::read_in(dir)?;
+        let saved: Saved<EpochRecord> = checkpoint::parse_state(&file, "search", &fingerprint)?;
+        checkpoint::restore_store(&store, &file)?;
+        checkpoint::restore_list("alphas", &net.alphas().map(|a| a.shallow_clone()), &file)?;
+        checkpoint::restore_sgd(&mut sgd, &file)?;
+        checkpoint::restore_adam(architect.optimizer_mut(), &file, saved.adam_steps)?;
+        progress(Progress::Started { dir: dir.to_path_buf() });
+        tracing::info!(
+            "resuming from {} at epoch {}, step {}",
+            file.path.display(),
+            saved.position.epoch + 1,
+            saved.position.step
+        );
+        (saved.position, saved.records)
+    } else {
+        fs::create_dir_all(dir).map_err(|source| write_error(dir, source))?;
+        progress(Progress::Started { dir: dir.to_path_buf() });
+        write(dir, "config.toml", &resolved.to_toml())?;
+        let info = RunInfo {
+            plugins: plugins
+                .plugins()
+                .iter()
+                .map(|p| PluginInfo {
+                    name: p.name.clone(),
+                    version: p.version.clone(),
+                    path: p.path.display().to_string(),
+                })
+                .collect(),
+            primitives: resolved.primitives.clone(),
+            dataset: data.name.clone(),
+            layout: data.layout.to_string(),
+            input_shape: data.input_shape(),
+            tasks: data.tasks.iter().map(|t| t.name.clone()).collect(),
+            examples: ExampleCounts { train: train.len(), valid: valid.len(), test: test.len() },
+            device: format!("{device:?}"),
+            weight_parameters: parameter_count,
+        };
+        write(dir, "run.json", &serde_json::to_string_pretty(&info).expect("serializable"))?;
+        (Position::default(), Vec::with_capacity(config.epochs))
+    };
+    let mut metrics = MetricsFile::create(dir, &records)?;
+    let mut checkpointer =
+        Checkpointer::new(dir, config.checkpoint_every, resume.then_some(position));
+    let save = |checkpointer: &mut Checkpointer,
+                position: Position,
+                records: &[EpochRecord],
+                architect: &Architect,
+                sgd: &Sgd|
+     -> Result<()> {
+        let mut tensors = checkpoint::store_entries(&store);
+        tensors
+            .extend(checkpoint::list_entries("alphas", &net.alphas().map(|a| a.shallow_clone())));
+        tensors.extend(checkpoint::sgd_entries(sgd));
+        tensors.extend(checkpoint::adam_entries(architect.optimizer()));
+        let saved = Saved {
+            format: Saved::<EpochRecord>::FORMAT,
+            kind: "search".to_owned(),
+            fingerprint: fingerprint.clone(),
+            position,
+            records: records.to_vec(),
+            adam_steps: architect.optimizer().steps(),
+        };
+        let path = checkpointer.path().to_path_buf();
+        checkpointer.save(&tensors, &saved).map_err(|source| write_error(&path, source))
+    };
+
+    while position.epoch < config.epochs {
+        let epoch = position.epoch;
         let started = Instant::now();
         let lr = schedule.at(epoch);
         let train_batches =
@@ -211,14 +291,21 @@ pub fn run_search(
             Some((config.seed, 2 * epoch as u64 + 1)),
         );
         let steps = train_batches.len().min(valid_batches.len());
-        progress(Progress::EpochStart { epoch: epoch + 1, epochs: config.epochs, steps });
+        progress(Progress::EpochStart {
+            epoch: epoch + 1,
+            epochs: config.epochs,
+            steps,
+            done: position.step,
+        });
 
-        let mut loss_sum = 0.0;
-        for (train_indices, valid_indices) in train_batches.iter().zip(&valid_batches) {
+        let pairs = train_batches.iter().zip(&valid_batches).enumerate().skip(position.step);
+        for (step, (train_indices, valid_indices)) in pairs {
+            tch::manual_seed(step_seed(config.seed, epoch, step));
             let train_batch = gather(&train, train_indices, device);
             let valid_batch = gather(&valid, valid_indices, device);
+            let undo = (config.skip_nonfinite > 0).then(|| Undo::take(&net, &architect, &buffers));
 
-            let loss = search_step(
+            let outcome = search_step(
                 &net,
                 &objective,
                 &mut architect,
@@ -227,19 +314,60 @@ pub fn run_search(
                 &train_batch,
                 &valid_batch,
             )?;
-            loss_sum += loss;
-            tracing::trace!(epoch = epoch + 1, loss, "step");
-            progress(Progress::Step { loss });
+            position.step = step + 1;
+            match outcome {
+                StepOutcome::Applied { loss } => {
+                    position.loss_sum += loss;
+                    position.good_steps += 1;
+                    tracing::trace!(epoch = epoch + 1, loss, "step");
+                    progress(Progress::Step { loss });
+                }
+                StepOutcome::NonFinite(part) if position.skipped < config.skip_nonfinite => {
+                    if let Some(undo) = undo {
+                        undo.apply(&net, &mut architect, &buffers);
+                    }
+                    sgd.zero_grad();
+                    position.skipped += 1;
+                    tracing::warn!(
+                        "epoch {}, step {}: {part} went non-finite; step skipped ({} of at most \
+                         {})",
+                        epoch + 1,
+                        step + 1,
+                        position.skipped,
+                        config.skip_nonfinite
+                    );
+                    progress(Progress::Step { loss: f64::NAN });
+                }
+                StepOutcome::NonFinite(part) => {
+                    return Err(SearchError::NonFinite {
+                        epoch: epoch + 1,
+                        step: step + 1,
+                        part,
+                        kept: checkpointer.kept(),
+                    });
+                }
+            }
+            if position.step < steps && checkpointer.due_after_step(epoch * steps + step + 1) {
+                save(&mut checkpointer, position, &records, &architect, &sgd)?;
+            }
         }
 
         let evaluation =
             evaluate(|xs| net.forward_t(xs, false), &valid, &objective, config.batch_size, device)?;
+        if !evaluation.loss.is_finite() {
+            return Err(SearchError::NonFinite {
+                epoch: epoch + 1,
+                step: 0,
+                part: Part::Validation,
+                kept: checkpointer.kept(),
+            });
+        }
         let genotype = net.genotype()?;
         let [alphas_normal, alphas_reduce] = net.alpha_weights();
         let record = EpochRecord {
             epoch: epoch + 1,
             lr,
-            train_loss: loss_sum / steps.max(1) as f64,
+            train_loss: position.loss_sum / position.good_steps.max(1) as f64,
             valid: evaluation,
             alphas_normal,
             alphas_reduce: if net.has_reduction() { alphas_reduce } else { Vec::new() },
@@ -248,8 +376,7 @@ pub fn run_search(
         };
         progress(Progress::EpochEnd);
 
-        let line = serde_json::to_string(&record).expect("serializable");
-        writeln!(metrics_file, "{line}").map_err(|source| write_error(&metrics_path, source))?;
+        metrics.append(&record)?;
         let changed = records.last().is_none_or(|last| last.genotype != genotype);
         tracing::info!(
             "epoch {}/{}: lr {:.5} train loss {:.4} valid {} ({:.1}s){}",
@@ -264,20 +391,104 @@ pub fn run_search(
         if changed {
             tracing::debug!("genotype: {genotype}");
         }
-        let score = record.valid.score();
-        if best.as_ref().is_none_or(|(best_score, _)| score > *best_score) {
-            best = Some((score, genotype.clone()));
-        }
         records.push(record);
+        position = Position { epoch: epoch + 1, skipped: position.skipped, ..Position::default() };
+        save(&mut checkpointer, position, &records, &architect, &sgd)?;
     }
 
     let genotype = records.last().map(|r| r.genotype.clone()).expect("at least one epoch");
-    let best_genotype = best.map(|(_, g)| g).expect("at least one epoch");
+    let mut best: Option<&EpochRecord> = None;
+    for record in &records {
+        if best.is_none_or(|b| record.valid.score() > b.valid.score()) {
+            best = Some(record);
+        }
+    }
+    let best_genotype = best.map(|r| r.genotype.clone()).expect("at least one epoch");
     write(dir, "genotype.json", &genotype.to_json())?;
     write(dir, "genotype.txt", &format!("{genotype}\n"))?;
     write(dir, "best_genotype.json", &best_genotype.to_json())?;
     write(dir, "best_genotype.txt", &format!("{best_genotype}\n"))?;
     Ok(SearchOutcome { dir: dir.to_path_buf(), genotype, best_genotype, epochs: records })
+}
+
+/// The alphas, their Adam state and the BatchNorm statistics before a step, to undo a step
+/// that went non-finite.
+struct Undo {
+    alphas: Vec<Tensor>,
+    adam: AdamState,
+    buffers: Vec<Tensor>,
+}
+
+impl Undo {
+    fn take(net: &Supernet, architect: &Architect, buffers: &[Tensor]) -> Undo {
+        tch::no_grad(|| Undo {
+            alphas: net.alphas().iter().map(|a| a.copy()).collect(),
+            adam: architect.optimizer().state(),
+            buffers: buffers.iter().map(Tensor::copy).collect(),
+        })
+    }
+
+    fn apply(self, net: &Supernet, architect: &mut Architect, buffers: &[Tensor]) {
+        tch::no_grad(|| {
+            for (alpha, saved) in net.alphas().iter().zip(&self.alphas) {
+                alpha.shallow_clone().copy_(saved);
+            }
+            for (buffer, saved) in buffers.iter().zip(&self.buffers) {
+                buffer.shallow_clone().copy_(saved);
+            }
+        });
+        architect.optimizer_mut().set_state(self.adam);
+    }
+}
+
+/// The run's `metrics.jsonl`, one record per line; a resumed run rewrites it from the
+/// checkpoint's records, dropping any line of an epoch the checkpoint does not hold.
+pub(crate) struct MetricsFile {
+    path: PathBuf,
+    file: fs::File,
+}
+
+impl MetricsFile {
+    /// Creates `dir/metrics.jsonl` holding `records`.
+    pub(crate) fn create<R: Serialize>(dir: &Path, records: &[R]) -> Result<MetricsFile> {
+        let path = dir.join("metrics.jsonl");
+        let file = fs::File::create(&path).map_err(|source| write_error(&path, source))?;
+        let mut metrics = MetricsFile { path, file };
+        for record in records {
+            metrics.append(record)?;
+        }
+        Ok(metrics)
+    }
+
+    /// Appends one record as a line.
+    pub(crate) fn append<R: Serialize>(&mut self, record: &R) -> Result<()> {
+        let line = serde_json::to_string(record).expect("serializable");
+        writeln!(self.file, "{line}").map_err(|source| write_error(&self.path, source))
+    }
+}
+
+/// The data set as a resumed run must find it again: a file as an absolute path, a built-in
+/// set by its name.
+pub(crate) fn resolved_dataset(given: &str, name: &str) -> String {
+    if given.is_empty() {
+        return name.to_owned();
+    }
+    match fs::canonicalize(given) {
+        Ok(path) => path.display().to_string(),
+        Err(_) => given.to_owned(),
+    }
+}
+
+/// The name and version of each plugin offering one of `primitives`, once each.
+fn plugins_used<'a>(
+    plugins: &'a PluginSet,
+    primitives: &'a [PrimitiveId],
+) -> impl Iterator<Item = (String, String)> + 'a {
+    plugins
+        .plugins()
+        .iter()
+        .filter(|p| primitives.iter().any(|id| id.plugin == p.name))
+        .map(|p| (p.name.clone(), p.version.clone()))
 }
 
 /// The per-step settings of [`search_step`].
@@ -290,8 +501,22 @@ pub struct StepSettings<'a> {
     pub buffers: &'a [Tensor],
 }
 
+/// What one search step did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StepOutcome {
+    /// Both updates were applied; the training loss of the step.
+    Applied {
+        /// The training loss.
+        loss: f64,
+    },
+    /// A loss or gradient of this part was NaN or infinite. For the alphas nothing was
+    /// updated; for the weights the alpha update was applied, the weight update was not.
+    NonFinite(Part),
+}
+
 /// One search step: the architecture step on `train` and `valid` at the current weights,
-/// then a clipped SGD step of the weights on `train`. Returns the training loss.
+/// then a clipped SGD step of the weights on `train`. Stops before an update whose loss or
+/// gradient is not finite.
 pub fn search_step(
     net: &Supernet,
     objective: &Objective,
@@ -300,17 +525,26 @@ pub fn search_step(
     settings: &StepSettings<'_>,
     train: &Batch,
     valid: &Batch,
-) -> Result<f64> {
+) -> Result<StepOutcome> {
     let state = WeightState { optimizer: sgd, lr: settings.lr, buffers: settings.buffers };
-    architect.step(net, objective, &state, train, valid)?;
+    if !architect.step(net, objective, &state, train, valid)? {
+        return Ok(StepOutcome::NonFinite(Part::Alphas));
+    }
 
     sgd.zero_grad();
     let outputs = net.forward_fixed_alphas(&train.inputs, true)?;
     let loss = objective.loss(&outputs, &train.targets);
+    let value = loss.double_value(&[]);
+    if !value.is_finite() {
+        return Ok(StepOutcome::NonFinite(Part::Weights));
+    }
     loss.backward();
-    clip_grad_norm(sgd.parameters(), settings.grad_clip);
+    let norm = clip_grad_norm(sgd.parameters(), settings.grad_clip);
+    if !norm.is_finite() {
+        return Ok(StepOutcome::NonFinite(Part::Weights));
+    }
     sgd.step(settings.lr);
-    Ok(loss.double_value(&[]))
+    Ok(StepOutcome::Applied { loss: value })
 }
 
 /// The objective of `data`'s tasks with `task_weights` (empty for equal weights); shared

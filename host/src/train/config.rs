@@ -57,6 +57,12 @@ pub struct TrainConfig {
     pub device: DeviceChoice,
     /// CPU threads per operation; 0 for libtorch's default.
     pub threads: usize,
+    /// Write a checkpoint every this many steps as well as after every epoch; 0 for after
+    /// every epoch only. Changing it does not change the run's results.
+    pub checkpoint_every: usize,
+    /// Steps whose loss or gradient is NaN or infinite that may be skipped (their updates
+    /// undone) before the run stops; 0 stops at the first.
+    pub skip_nonfinite: usize,
 }
 
 impl Default for TrainConfig {
@@ -85,6 +91,8 @@ impl Default for TrainConfig {
             seed: 2,
             device: DeviceChoice::Auto,
             threads: 1,
+            checkpoint_every: 0,
+            skip_nonfinite: 0,
         }
     }
 }
@@ -100,10 +108,12 @@ impl TrainConfig {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
-        toml::from_str(&text).map_err(|err: toml::de::Error| ConfigError::Parse {
-            path: shown,
-            message: err.to_string().trim().replace('\n', " "),
-        })
+        TrainConfig::from_toml(&text).map_err(|message| ConfigError::Parse { path: shown, message })
+    }
+
+    /// Parses TOML text, returning the reader's message on failure.
+    pub fn from_toml(text: &str) -> Result<TrainConfig, String> {
+        toml::from_str(text).map_err(|err| err.to_string().trim().replace('\n', " "))
     }
 
     /// Every problem with the values, at once.

@@ -6,4 +6,4 @@ mod run;
 
 pub use config::TrainConfig;
 pub use cutout::cutout;
-pub use run::{run_train, TrainOutcome, TrainRecord};
+pub use run::{resume_train, run_train, TrainOutcome, TrainRecord};

@@ -1,16 +1,16 @@
 //! Training a genotype's evaluation network from scratch, writing a model folder.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use darts_plugin_api::Layout;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tch::{nn, Tensor};
 
 use super::config::TrainConfig;
 use super::cutout::cutout;
+use crate::checkpoint::{self, step_seed, Checkpointer, Fingerprint, Part, Position, Saved};
 use crate::data::{Splits, Standardizer};
 use crate::device::pick_device;
 use crate::genotype::Genotype;
@@ -19,13 +19,15 @@ use crate::network::{resolve_cell, EvalConfig, EvalNetwork, NetworkError};
 use crate::optim::{clip_grad_norm, CosineSchedule, Sgd, SgdConfig};
 use crate::plugins::PluginSet;
 use crate::progress::Progress;
-use crate::search::run::{objective_for, write, write_error};
+use crate::search::run::{
+    objective_for, resolved_dataset, write, write_error, MetricsFile, RESUMABLE_SETTINGS,
+};
 use crate::search::{
     batch_indices, evaluate, gather, load_dataset, Evaluation, HeadKind, SearchConfig, SearchError,
 };
 
 /// One line of `metrics.jsonl`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TrainRecord {
     /// 1-based.
     pub epoch: usize,
@@ -54,13 +56,39 @@ pub struct TrainOutcome {
 
 /// Trains the evaluation network of `genotype` as `config` says, writing into `dir`:
 /// `config.toml`, `genotype.json`, `model.json`, `metrics.jsonl` (one record per epoch),
-/// and at the end `weights.safetensors` (with `standardizer.safetensors` for tabular data)
+/// `checkpoint.safetensors` (after every epoch, and every `checkpoint_every` steps), and at
+/// the end `weights.safetensors` (with `standardizer.safetensors` for tabular data)
 /// and `metrics.json` (the test set's figures).
 pub fn run_train(
     config: &TrainConfig,
     genotype: &Genotype,
     plugins: &PluginSet,
     dir: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<TrainOutcome, SearchError> {
+    train(config, genotype, plugins, dir, false, progress)
+}
+
+/// Continues the training run whose model folder is `dir` from its checkpoint, as if it had
+/// never stopped (exactly so on the CPU). `config` and `genotype` must be the run's own
+/// (its `config.toml` and `genotype.json`, with at most `checkpoint_every` and
+/// `skip_nonfinite` changed); anything else is refused, naming what differs.
+pub fn resume_train(
+    config: &TrainConfig,
+    genotype: &Genotype,
+    plugins: &PluginSet,
+    dir: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<TrainOutcome, SearchError> {
+    train(config, genotype, plugins, dir, true, progress)
+}
+
+fn train(
+    config: &TrainConfig,
+    genotype: &Genotype,
+    plugins: &PluginSet,
+    dir: &Path,
+    resume: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<TrainOutcome, SearchError> {
     config.validate()?;
@@ -144,64 +172,122 @@ pub fn run_train(
     );
     let schedule = CosineSchedule { max: config.lr, min: config.lr_min, epochs: config.epochs };
 
-    // The model folder: what the model is, before any training.
-    fs::create_dir_all(dir).map_err(|source| write_error(dir, source))?;
-    progress(Progress::Started { dir: dir.to_path_buf() });
-    let resolved = TrainConfig { dataset: data.name.clone(), ..config.clone() };
-    write(dir, "config.toml", &resolved.to_toml())?;
+    // What fixes the run's results: a checkpoint of another run is refused.
+    let resolved =
+        TrainConfig { dataset: resolved_dataset(&config.dataset, &data.name), ..config.clone() };
     let qualified = qualify(genotype, &normal_ids, &reduce_ids);
-    write(dir, "genotype.json", &qualified.to_json())?;
-    let info = ModelInfo {
-        layout: layout.to_string(),
-        input_shape: data.input_shape(),
-        tasks: data
-            .tasks
-            .iter()
-            .zip(&objective.heads)
-            .map(|(task, head)| TaskInfo {
-                name: task.name.clone(),
-                kind: match head {
-                    HeadKind::Classification { .. } => "classification".to_owned(),
-                    HeadKind::Regression => "regression".to_owned(),
-                },
-                outputs: head.outputs(),
-            })
-            .collect(),
-        channels: config.channels,
-        cells: config.cells,
-        stem_multiplier: config.stem_multiplier,
-        auxiliary: config.auxiliary,
-        standardized: standardizer.is_some(),
-        plugins: plugins
-            .plugins()
-            .iter()
-            .filter(|p| normal_ids.iter().chain(&reduce_ids).any(|id| id.plugin == p.name))
-            .map(|p| PluginInfo { name: p.name.clone(), version: p.version.clone() })
-            .collect(),
-        weight_parameters: parameter_count,
+    let used: Vec<&crate::plugins::LoadedPlugin> = plugins
+        .plugins()
+        .iter()
+        .filter(|p| normal_ids.iter().chain(&reduce_ids).any(|id| id.plugin == p.name))
+        .collect();
+    let fingerprint = used.iter().fold(
+        Fingerprint::new()
+            .config(&resolved, &RESUMABLE_SETTINGS)
+            .with("kind", "train")
+            .with("genotype", qualified.to_string())
+            .with("data.examples", data.len())
+            .with("data.sha256", data.digest()),
+        |f, p| f.with(format!("plugin.{}", p.name), &p.version),
+    );
+
+    // The model folder: what the model is, before any training; or the checkpoint.
+    let buffers: Vec<Tensor> =
+        store.variables().into_values().filter(|v| !v.requires_grad()).collect();
+    // A run stopped before its first checkpoint starts again from the beginning: with the
+    // same seed that is the same run.
+    let resume = resume && checkpoint::exists_in(dir);
+    let (mut position, mut records) = if resume {
+        let file = checkpoint::read_in(dir)?;
+        let saved: Saved<TrainRecord> = checkpoint::parse_state(&file, "train", &fingerprint)?;
+        checkpoint::restore_store(&store, &file)?;
+        checkpoint::restore_sgd(&mut sgd, &file)?;
+        progress(Progress::Started { dir: dir.to_path_buf() });
+        tracing::info!(
+            "resuming from {} at epoch {}, step {}",
+            file.path.display(),
+            saved.position.epoch + 1,
+            saved.position.step
+        );
+        (saved.position, saved.records)
+    } else {
+        fs::create_dir_all(dir).map_err(|source| write_error(dir, source))?;
+        progress(Progress::Started { dir: dir.to_path_buf() });
+        write(dir, "config.toml", &resolved.to_toml())?;
+        write(dir, "genotype.json", &qualified.to_json())?;
+        let info = ModelInfo {
+            layout: layout.to_string(),
+            input_shape: data.input_shape(),
+            tasks: data
+                .tasks
+                .iter()
+                .zip(&objective.heads)
+                .map(|(task, head)| TaskInfo {
+                    name: task.name.clone(),
+                    kind: match head {
+                        HeadKind::Classification { .. } => "classification".to_owned(),
+                        HeadKind::Regression => "regression".to_owned(),
+                    },
+                    outputs: head.outputs(),
+                })
+                .collect(),
+            channels: config.channels,
+            cells: config.cells,
+            stem_multiplier: config.stem_multiplier,
+            auxiliary: config.auxiliary,
+            standardized: standardizer.is_some(),
+            plugins: used
+                .iter()
+                .map(|p| PluginInfo { name: p.name.clone(), version: p.version.clone() })
+                .collect(),
+            weight_parameters: parameter_count,
+        };
+        write(dir, "model.json", &serde_json::to_string_pretty(&info).expect("serializable"))?;
+        (Position::default(), Vec::with_capacity(config.epochs))
     };
-    write(dir, "model.json", &serde_json::to_string_pretty(&info).expect("serializable"))?;
-    let metrics_path = dir.join("metrics.jsonl");
-    let mut metrics_file =
-        fs::File::create(&metrics_path).map_err(|source| write_error(&metrics_path, source))?;
+    let mut metrics = MetricsFile::create(dir, &records)?;
+    let mut checkpointer =
+        Checkpointer::new(dir, config.checkpoint_every, resume.then_some(position));
+    let save = |checkpointer: &mut Checkpointer,
+                position: Position,
+                records: &[TrainRecord],
+                sgd: &Sgd|
+     -> Result<(), SearchError> {
+        let mut tensors = checkpoint::store_entries(&store);
+        tensors.extend(checkpoint::sgd_entries(sgd));
+        let saved = Saved {
+            format: Saved::<TrainRecord>::FORMAT,
+            kind: "train".to_owned(),
+            fingerprint: fingerprint.clone(),
+            position,
+            records: records.to_vec(),
+            adam_steps: 0,
+        };
+        let path = checkpointer.path().to_path_buf();
+        checkpointer.save(&tensors, &saved).map_err(|source| write_error(&path, source))
+    };
 
     // The loop.
     let forward = |xs: &Tensor| net.forward_t(xs, false, 0.0).map(|out| out.heads);
-    let mut records = Vec::with_capacity(config.epochs);
-    for epoch in 0..config.epochs {
+    while position.epoch < config.epochs {
+        let epoch = position.epoch;
         let started = Instant::now();
         let lr = schedule.at(epoch);
         let drop_prob = config.drop_path * epoch as f64 / config.epochs as f64;
         let batches =
             batch_indices(train.len(), config.batch_size, Some((config.seed, epoch as u64)));
+        let steps = batches.len();
         progress(Progress::EpochStart {
             epoch: epoch + 1,
             epochs: config.epochs,
-            steps: batches.len(),
+            steps,
+            done: position.step,
         });
 
-        let mut loss_sum = 0.0;
-        for indices in &batches {
+        for (step, indices) in batches.iter().enumerate().skip(position.step) {
+            tch::manual_seed(step_seed(config.seed, epoch, step));
+            let saved_buffers = (config.skip_nonfinite > 0)
+                .then(|| tch::no_grad(|| buffers.iter().map(Tensor::copy).collect::<Vec<_>>()));
             let mut batch = gather(&train, indices, device);
             if config.cutout > 0 && layout == Layout::Image {
                 batch.inputs = cutout(&batch.inputs, config.cutout);
@@ -213,26 +299,66 @@ pub fn run_train(
                     objective.head_loss(0, auxiliary, &batch.targets[0]) * config.auxiliary_weight;
             }
             sgd.zero_grad();
-            loss.backward();
-            clip_grad_norm(sgd.parameters(), config.grad_clip);
-            sgd.step(lr);
-            let loss = loss.double_value(&[]);
-            loss_sum += loss;
-            progress(Progress::Step { loss });
+            let value = loss.double_value(&[]);
+            let finite = value.is_finite() && {
+                loss.backward();
+                clip_grad_norm(sgd.parameters(), config.grad_clip).is_finite()
+            };
+            position.step = step + 1;
+            if finite {
+                sgd.step(lr);
+                position.loss_sum += value;
+                position.good_steps += 1;
+                progress(Progress::Step { loss: value });
+            } else if position.skipped < config.skip_nonfinite {
+                tch::no_grad(|| {
+                    for (buffer, saved) in buffers.iter().zip(saved_buffers.iter().flatten()) {
+                        buffer.shallow_clone().copy_(saved);
+                    }
+                });
+                sgd.zero_grad();
+                position.skipped += 1;
+                tracing::warn!(
+                    "epoch {}, step {}: {} went non-finite; step skipped ({} of at most {})",
+                    epoch + 1,
+                    step + 1,
+                    Part::Weights,
+                    position.skipped,
+                    config.skip_nonfinite
+                );
+                progress(Progress::Step { loss: f64::NAN });
+            } else {
+                return Err(SearchError::NonFinite {
+                    epoch: epoch + 1,
+                    step: step + 1,
+                    part: Part::Weights,
+                    kept: checkpointer.kept(),
+                });
+            }
+            if position.step < steps && checkpointer.due_after_step(epoch * steps + step + 1) {
+                save(&mut checkpointer, position, &records, &sgd)?;
+            }
         }
 
         let valid_figures = evaluate(forward, &valid, &objective, config.batch_size, device)?;
+        if !valid_figures.loss.is_finite() {
+            return Err(SearchError::NonFinite {
+                epoch: epoch + 1,
+                step: 0,
+                part: Part::Validation,
+                kept: checkpointer.kept(),
+            });
+        }
         let record = TrainRecord {
             epoch: epoch + 1,
             lr,
             drop_path: drop_prob,
-            train_loss: loss_sum / batches.len().max(1) as f64,
+            train_loss: position.loss_sum / position.good_steps.max(1) as f64,
             valid: valid_figures,
             seconds: started.elapsed().as_secs_f64(),
         };
         progress(Progress::EpochEnd);
-        let line = serde_json::to_string(&record).expect("serializable");
-        writeln!(metrics_file, "{line}").map_err(|source| write_error(&metrics_path, source))?;
+        metrics.append(&record)?;
         tracing::info!(
             "epoch {}/{}: lr {:.5} train loss {:.4} valid {} ({:.1}s)",
             epoch + 1,
@@ -243,6 +369,8 @@ pub fn run_train(
             record.seconds
         );
         records.push(record);
+        position = Position { epoch: epoch + 1, skipped: position.skipped, ..Position::default() };
+        save(&mut checkpointer, position, &records, &sgd)?;
     }
 
     // The trained model and its test figures.

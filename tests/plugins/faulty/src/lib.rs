@@ -8,9 +8,14 @@
 //! - `forward-panic`: its primitive panics in every forward (the host's probe sees it);
 //! - `train-panic`: its primitive panics in training-mode forward only (after the probe);
 //! - `bad-shape`: its primitive returns half the channels it was given;
+//! - `nan-at:K1,K2,...`: the K-th training-mode forward calls of the process (counted over
+//!   every built primitive, 1-based) return NaN, so a run's non-finite handling can be
+//!   triggered at a chosen step;
 //! - anything else: a well-behaved identity primitive.
 //!
 //! Its one primitive is `faulty:faulty`, on the sequence layout.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use darts_plugin_api::tch::nn::{self, ModuleT};
 use darts_plugin_api::tch::Tensor;
@@ -46,6 +51,15 @@ fn build(_: &nn::Path, spec: &PrimitiveSpec) -> BuildResult {
     }
 }
 
+/// Training-mode forward calls so far, for `nan-at`.
+static TRAIN_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether training-mode forward call `call` must return NaN under `mode`.
+fn nan_at(mode: &str, call: usize) -> bool {
+    mode.strip_prefix("nan-at:")
+        .is_some_and(|list| list.split(',').any(|k| k.trim().parse() == Ok(call)))
+}
+
 #[derive(Debug)]
 struct Faulty {
     stride: i64,
@@ -58,6 +72,15 @@ impl ModuleT for Faulty {
             "forward-panic" => panic!("deliberate panic in forward"),
             "train-panic" if train => panic!("deliberate panic in training forward"),
             "bad-shape" => xs.narrow(1, 0, xs.size()[1] / 2),
+            mode if train && mode.starts_with("nan-at:") => {
+                let call = TRAIN_CALLS.fetch_add(1, Ordering::SeqCst) + 1;
+                let out = xs.slice(2, 0, None, self.stride);
+                if nan_at(mode, call) {
+                    out * f64::NAN
+                } else {
+                    out
+                }
+            }
             _ => xs.slice(2, 0, None, self.stride),
         }
     }
