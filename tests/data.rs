@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use darts_host::data::{
-    builtin, builtin_names, default_for, read_csv, read_npy, read_npz, write_npy, write_npz,
-    CsvOptions, Dataset, Splits, Standardizer, Task, TaskKind,
+    builtin, builtin_names, default_for, read_csv, read_inputs_npy, read_npy, read_npz, write_npy,
+    write_npz, CsvOptions, Dataset, Splits, Standardizer, Task, TaskKind,
 };
 use darts_plugin_api::Layout;
 use tch::nn::{self, Module, OptimizerConfig};
@@ -735,6 +735,33 @@ fn npy_with_too_little_data_or_an_unsupported_dtype() {
     write_npy(&x_path, &Tensor::zeros([2, 3], (Kind::Float, Device::Cpu))).unwrap();
     let message = error_of(read_npy(&x_path, &strings));
     assert_mentions(&message, &["strings.npy, array `y` has dtype '<U1'", "not supported"]);
+}
+
+/// Found by fuzzing (fuzz/corpus/npz/seed-crash-shape-overflow.bin): npyz multiplies the
+/// sizes of a shape unchecked, so a header such as `(4, 12071166809358175799)` panicked in a
+/// build with overflow checks (`cargo test` without `--release`), which the reader's guard
+/// turned into "the parser failed: attempt to multiply with overflow". Headers whose numbers
+/// could overflow are now refused before npyz reads them; ordinary ones in any base still read.
+#[test]
+fn npy_header_whose_shape_could_overflow_is_refused_before_it_is_parsed() {
+    let dir = tempdir();
+    let path = dir.path().join("big.npy");
+    for shape in [
+        "(4, 12071166809358175799)",
+        "(0x4000_0000_0000_0000, 4)",
+        "(0o1_000_000_000_000_000_000_000, 2)",
+        "(3, 9223372036854775807 + 9223372036854775807)",
+    ] {
+        std::fs::write(&path, npy_bytes("<f4", false, shape, &[])).unwrap();
+        let message = error_of(read_inputs_npy(&path));
+        assert_mentions(&message, &["big.npy, array `x`", "more than the"]);
+    }
+
+    let values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    std::fs::write(&path, npy_bytes("<f4", false, "(0b10, 0x_3)", &f32_bytes(&values))).unwrap();
+    let (layout, inputs) = read_inputs_npy(&path).unwrap();
+    assert_eq!(layout, Layout::Flat);
+    assert_eq!(inputs.size(), [2, 3]);
 }
 
 #[test]

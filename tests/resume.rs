@@ -513,3 +513,54 @@ fn skipped_non_finite_steps_are_undone_and_counted() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("epoch 1, step 5: alphas"));
 }
+
+#[test]
+fn a_nan_in_training_stops_it_and_a_skip_gets_past_it() {
+    let root = tempfile::tempdir().unwrap();
+    let cell = r#"{"edges":[{"primitive":"faulty:faulty","input":0},
+        {"primitive":"faulty:faulty","input":1},{"primitive":"faulty:faulty","input":2},
+        {"primitive":"faulty:faulty","input":1}],"concat":[2,3]}"#;
+    let genotype = root.path().join("genotype.json");
+    fs::write(&genotype, format!(r#"{{"normal":{cell},"reduce":{cell}}}"#)).unwrap();
+    let plugin = plugin_path("faulty");
+    let train = |dir: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "-q",
+            "--plugin",
+            plugin.to_str().unwrap(),
+            "train",
+            "--genotype",
+            genotype.to_str().unwrap(),
+            "--epochs",
+            "2",
+            "--cells",
+            "2",
+            "--channels",
+            "4",
+            "--batch-size",
+            "32",
+            "--checkpoint-every",
+            "1",
+            "--out",
+            dir.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        // Two cells of four edges: 8 training-mode calls per step, so call 20 is in step 3.
+        run_host_with_env(&args, &[("DARTS_FAULTY_MODE", "nan-at:20")])
+    };
+
+    let dir = root.path().join("stopped");
+    let output = train(&dir, &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("epoch 1, step 3: weights"), "{stderr}");
+    assert_eq!(checkpoint_position(&dir), (0, 2));
+    assert!(!dir.join("weights.safetensors").exists());
+
+    let dir = root.path().join("skipped");
+    let output = train(&dir, &["--skip-nonfinite", "1"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let log = fs::read_to_string(dir.join("train.log")).unwrap();
+    assert!(log.contains("epoch 1, step 3: weights") && log.contains("step skipped"), "{log}");
+    assert!(dir.join("weights.safetensors").exists());
+}

@@ -17,6 +17,11 @@ pub struct Cli {
     #[arg(long = "plugin", value_name = "PATH_OR_NAME", global = true)]
     pub plugins: Vec<String>,
 
+    /// Load plugin files that other users can write, or that sit in folders they can write
+    /// (refused by default: a plugin runs as native code with your rights).
+    #[arg(long, global = true, env = "DARTS_ALLOW_WRITABLE_PLUGINS")]
+    pub allow_writable_plugins: bool,
+
     /// Say more on stderr: -v for decisions, -vv for every step. RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
@@ -47,6 +52,10 @@ pub enum Command {
     Export(ExportArgs),
     /// Write a ready-to-build plugin crate with one example primitive and its test.
     NewPlugin(NewPluginArgs),
+    /// Draw the cells of a genotype: SVG (no Graphviz needed) or Graphviz DOT.
+    Show(ShowArgs),
+    /// Write one self-contained HTML page of run folders: genotypes, curves, alphas, metrics.
+    Report(ReportArgs),
 }
 
 /// Flags of `darts-host new-plugin`.
@@ -199,6 +208,9 @@ pub struct SearchArgs {
     /// Adam learning rate of the alphas (default 3e-4).
     #[arg(long)]
     pub arch_lr: Option<f64>,
+    /// Do not write report.html into the run folder at the end.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 /// Flags of the long runs (search and train): checkpoints, resuming, non-finite steps.
@@ -297,5 +309,37 @@ pub struct TrainArgs {
     /// The model folder to write; it must not exist or be empty. Default: a new folder
     /// under runs/.
     #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Do not write report.html into the model folder at the end.
+    #[arg(long)]
+    pub no_report: bool,
+}
+
+/// Flags of `darts-host show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The genotype: a JSON or reference-text file (a search's genotype.json), or a published
+    /// name (DARTS_V1, DARTS_V2).
+    #[arg(value_name = "FILE|NAME")]
+    pub genotype: String,
+    /// Write both cells, normal above reduction, into this SVG file.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Write both cells as one Graphviz digraph of two clusters into this file
+    /// (`dot -Tpng FILE -o cells.png` draws it). Without --svg or --dot, the DOT goes to
+    /// standard output.
+    #[arg(long, value_name = "FILE")]
+    pub dot: Option<PathBuf>,
+}
+
+/// Flags of `darts-host report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Run folders written by `darts-host search` or `darts-host train`, in any order: a
+    /// search and the training of its genotype make one page.
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// The HTML file to write. Default: report.html in the first folder.
+    #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }

@@ -15,6 +15,7 @@ pub mod network;
 pub mod optim;
 pub mod plugins;
 pub mod progress;
+pub mod report;
 pub mod search;
 pub mod supernet;
 pub mod train;

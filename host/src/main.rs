@@ -16,8 +16,10 @@ use darts_host::checkpoint::CheckpointError;
 use darts_host::data::DataError;
 use darts_host::model::ModelError;
 use darts_host::network::NetworkError;
-use darts_host::plugins::{PluginError, PluginSet, BUILT_IN};
-use darts_host::search::{ConfigError, SearchConfig, SearchError};
+use darts_host::plugins::{PluginError, PluginSet, TrustPolicy, BUILT_IN};
+use darts_host::report::ReportError;
+use darts_host::search::{validate_pins, ConfigError, SearchConfig, SearchError};
+use darts_host::train::TrainConfig;
 
 /// A mistake in what the user asked for that no library error covers, such as a flag
 /// combination; always exit code 2.
@@ -57,10 +59,18 @@ fn run(cli: &Cli, run_log: &logging::RunLog) -> anyhow::Result<()> {
     if let Some(Command::NewPlugin(args)) = &cli.command {
         return commands::new_plugin::run(args);
     }
+    // Drawing a genotype and reporting on run folders read files only.
+    if let Some(Command::Show(args)) = &cli.command {
+        return commands::show::run(args);
+    }
+    if let Some(Command::Report(args)) = &cli.command {
+        return commands::report::run(args);
+    }
+    let policy = trust_policy(cli)?;
     let plugins = if cli.plugins.is_empty() {
-        PluginSet::load(&BUILT_IN)?
+        PluginSet::load_trusted(&BUILT_IN, &policy)?
     } else {
-        PluginSet::load(&cli.plugins)?
+        PluginSet::load_trusted(&cli.plugins, &policy)?
     };
     match &cli.command {
         Some(Command::Plugins(args)) => commands::plugins::run(&plugins, args),
@@ -75,12 +85,42 @@ fn run(cli: &Cli, run_log: &logging::RunLog) -> anyhow::Result<()> {
         Some(Command::Train(args)) => commands::train::run(&plugins, args, run_log),
         Some(Command::Predict(args)) => commands::predict::run(&plugins, args),
         Some(Command::Export(args)) => commands::export::run(&plugins, args),
-        Some(Command::NewPlugin(_)) => unreachable!("handled before loading plugins"),
+        Some(Command::NewPlugin(_) | Command::Show(_) | Command::Report(_)) => {
+            unreachable!("handled before loading plugins")
+        }
         None => {
             let args = Default::default();
             commands::search::run(&plugins, &args, None, SearchConfig::quick(), run_log)
         }
     }
+}
+
+/// The rules plugin files must pass: the flag, and the SHA-256 pins of the config the
+/// command will read (its --config, or a resumed run's config.toml), read before any
+/// plugin is opened.
+fn trust_policy(cli: &Cli) -> anyhow::Result<TrustPolicy> {
+    let in_run = |dir: &Option<std::path::PathBuf>| dir.as_ref().map(|d| d.join("config.toml"));
+    let pins = match &cli.command {
+        Some(Command::Search(args)) => {
+            match args.network.config.clone().or_else(|| in_run(&args.run.resume)) {
+                Some(path) if path.is_file() => SearchConfig::from_file(&path)?.plugin_sha256,
+                _ => Default::default(),
+            }
+        }
+        Some(Command::Describe(args)) => match &args.network.config {
+            Some(path) => SearchConfig::from_file(path)?.plugin_sha256,
+            None => Default::default(),
+        },
+        Some(Command::Train(args)) => {
+            match args.config.clone().or_else(|| in_run(&args.run.resume)) {
+                Some(path) if path.is_file() => TrainConfig::from_file(&path)?.plugin_sha256,
+                _ => Default::default(),
+            }
+        }
+        _ => Default::default(),
+    };
+    validate_pins(&pins)?;
+    Ok(TrustPolicy { allow_writable: cli.allow_writable_plugins, pins })
 }
 
 /// 2 when any error in the chain is bad input, 1 otherwise.
@@ -94,6 +134,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
             || cause.is::<UsageError>()
             || cause.is::<ModelError>()
             || cause.downcast_ref::<CheckpointError>().is_some_and(CheckpointError::is_bad_input)
+            || cause.downcast_ref::<ReportError>().is_some_and(ReportError::is_bad_input)
     });
     if bad_input {
         2

@@ -4,11 +4,15 @@
 //! The tests exercise the real artefacts, not the crates linked in: `darts-host` and the
 //! `lib*.so` plugins that `cargo build --workspace` leaves in the profile folder (the one
 //! holding this test executable's `deps/` folder). `scripts/test.sh` builds them first.
+//! [`fuzz_inputs`] holds the bodies of the fuzz targets in `fuzz/`, for them and for
+//! `tests/fuzz_corpus.rs`.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use darts_host::plugins::PluginSet;
+
+pub mod fuzz_inputs;
 
 /// The profile folder (`target/release` or `target/debug`) the tests were built into.
 pub fn profile_dir() -> PathBuf {

@@ -20,7 +20,7 @@ mod writer;
 pub use error::CheckpointError;
 pub use file::{read, write, CheckpointFile, FILE_NAME};
 pub use fingerprint::Fingerprint;
-pub use state::{exists_in, parse_state, read_in, step_seed, Part, Position, Saved};
+pub use state::{exists_in, open, parse_state, read_in, step_seed, Part, Position, Saved};
 pub use tensors::{
     adam_entries, list_entries, restore_adam, restore_list, restore_sgd, restore_store,
     sgd_entries, store_entries,

@@ -96,6 +96,24 @@ pub fn parse_state<R: DeserializeOwned>(
     Ok(saved)
 }
 
+/// Reads and checks the checkpoint of the run folder `dir` for a run of `kind` whose
+/// fingerprint is `now` (see [`parse_state`]), and says where the run resumes.
+pub fn open<R: DeserializeOwned>(
+    dir: &Path,
+    kind: &str,
+    now: &Fingerprint,
+) -> Result<(CheckpointFile, Saved<R>), CheckpointError> {
+    let file = read_in(dir)?;
+    let saved: Saved<R> = parse_state(&file, kind, now)?;
+    tracing::info!(
+        "resuming from {} at epoch {}, step {}",
+        file.path.display(),
+        saved.position.epoch + 1,
+        saved.position.step
+    );
+    Ok((file, saved))
+}
+
 /// The seed of libtorch's generator before step `step` of epoch `epoch`: randomness inside a
 /// step (cutout, drop path, a plugin's dropout) then depends on the run's seed and position
 /// only, and a resumed run draws what the uninterrupted one drew.

@@ -7,5 +7,7 @@ pub mod new_plugin;
 pub mod plugins;
 pub mod predict;
 mod progress;
+pub mod report;
 pub mod search;
+pub mod show;
 pub mod train;

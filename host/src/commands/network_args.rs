@@ -27,7 +27,7 @@ pub fn resolve(args: &NetworkArgs, base: SearchConfig) -> Result<SearchConfig> {
     }
     if let Some(primitives) = &args.primitives {
         // `a, b` means the same as `a,b`.
-        config.primitives = primitives.iter().map(|p| p.trim().to_owned()).collect();
+        config.primitives = Some(primitives.iter().map(|p| p.trim().to_owned()).collect());
     }
     macro_rules! take {
         ($($field:ident),*) => {$(

@@ -7,7 +7,7 @@ use darts_plugin_api::PrimitiveSpec;
 use tch::nn;
 
 use crate::cli::PluginsArgs;
-use darts_host::plugins::PluginSet;
+use darts_host::plugins::{sha256_of, PluginSet};
 
 /// One row of the listing.
 struct Row {
@@ -56,11 +56,17 @@ pub fn run(plugins: &PluginSet, args: &PluginsArgs) -> Result<()> {
             row.id, row.layout, row.stride2, row.default, row.parameters, row.description
         )?;
     }
-    let plugin_list: Vec<String> = plugins
-        .plugins()
-        .iter()
-        .map(|p| format!("{} {} ({})", p.name, p.version, p.path.display()))
-        .collect();
-    writeln!(out, "\n{} primitives from {}", rows.len(), plugin_list.join(", "))?;
+    writeln!(out, "\n{} primitives from {} plugin(s):", rows.len(), plugins.plugins().len())?;
+    for plugin in plugins.plugins() {
+        // The digest a config's `plugin_sha256` pins the file by.
+        let digest = sha256_of(&plugin.path)?;
+        writeln!(
+            out,
+            "  {} {}  {}  sha256 {digest}",
+            plugin.name,
+            plugin.version,
+            plugin.path.display()
+        )?;
+    }
     Ok(())
 }

@@ -54,6 +54,9 @@ pub fn run(
     };
     display.finish();
     let outcome = outcome?;
+    if !search.is_some_and(|s| s.no_report) {
+        super::report::write_after_run(&outcome.dir);
+    }
 
     let last = outcome.epochs.last().expect("at least one epoch");
     tracing::info!("final genotype: {}", outcome.genotype);

@@ -67,6 +67,9 @@ pub fn run(plugins: &PluginSet, args: &TrainArgs, log: &RunLog) -> Result<()> {
     };
     display.finish();
     let outcome = outcome?;
+    if !args.no_report {
+        super::report::write_after_run(&outcome.dir);
+    }
 
     println!("{}", outcome.dir.display());
     eprintln!(

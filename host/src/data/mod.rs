@@ -29,7 +29,8 @@ pub use digits::{digits, DIGITS_SAMPLES};
 pub use error::{DataError, Place, Result};
 pub use motifs::{motifs, MotifsConfig, MOTIFS_VOCABULARY};
 pub use npy::{
-    read_inputs_npy, read_npy, read_npz, read_npz_bytes, write_npy, write_npz, MAX_ARRAY_BYTES,
+    read_inputs_npy, read_inputs_npy_bytes, read_npy, read_npz, read_npz_bytes, write_npy,
+    write_npz, MAX_ARRAY_BYTES,
 };
 pub use split::Splits;
 pub use standardize::{Standardizer, STD_FLOOR};

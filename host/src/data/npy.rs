@@ -103,10 +103,24 @@ pub fn read_npy(x_path: impl AsRef<Path>, y_path: impl AsRef<Path>) -> Result<Da
 /// the layout its rank gives, under the rules of [`read_npz`] for `x`.
 pub fn read_inputs_npy(path: impl AsRef<Path>) -> Result<(Layout, Tensor)> {
     let path = path.as_ref();
+    read_inputs_npy_bytes(&read_file(path)?, path)
+}
+
+/// [`read_inputs_npy`] on a file's contents already in memory; `path` only names the file in
+/// messages. The entry point for fuzzing the reader.
+pub fn read_inputs_npy_bytes(bytes: &[u8], path: impl AsRef<Path>) -> Result<(Layout, Tensor)> {
+    let path = path.as_ref();
+    // The same answer as `read_file` gives for an empty file.
+    if bytes.is_empty() {
+        return Err(DataError::Empty {
+            path: path.to_path_buf(),
+            detail: "the file is empty".to_string(),
+        });
+    }
     let place =
         Place::Array { path: path.to_path_buf(), array: INPUTS_ARRAY.to_string(), sample: None };
     guarded(place.clone(), || {
-        let x = parse_npy(&read_file(path)?, &place)?;
+        let x = parse_npy(bytes, &place)?;
         inputs_tensor(x, &place)
     })
 }
@@ -286,6 +300,12 @@ fn parse_npy(bytes: &[u8], place: &Place) -> Result<Array> {
     };
     if nesting(text) > MAX_HEADER_NESTING {
         return Err(malformed("the header nests brackets too deeply".to_string()));
+    }
+    if !numbers_fit(text) {
+        return Err(malformed(format!(
+            "the numbers in the header allow a shape of more than the {MAX_ARRAY_BYTES} bytes \
+             this reader accepts"
+        )));
     }
 
     // The header: dtype, order, shape.
@@ -559,6 +579,46 @@ fn nesting(text: &[u8]) -> usize {
         }
     }
     deepest
+}
+
+/// Whether the shape an NPY header's text can describe has fewer than 2^64 elements.
+///
+/// npyz multiplies the shape's sizes without checking for overflow, which panics in a build
+/// with overflow checks (a shape such as `(4, 2**62)` in any base), before the sizes can be
+/// checked here. Every size is a sum or difference of integer literals, neither of which
+/// exceeds the product for values of at least 2, so the product of every integer literal in
+/// the text (each counted as at least 2) bounds the number of elements. Literals inside strings count too,
+/// which only refuses headers of structured dtypes, which the reader refuses anyway; numbers
+/// that are not integers count as nothing, as they cannot be a size.
+fn numbers_fit(text: &[u8]) -> bool {
+    let mut bound = 1u128;
+    for token in text.split(|&byte| !(byte.is_ascii_alphanumeric() || byte == b'_')) {
+        if let Some(value) = integer_literal(token) {
+            bound = bound.saturating_mul(value.max(2));
+        }
+    }
+    bound <= u128::from(u64::MAX)
+}
+
+/// The value of a Python integer literal (`12`, `1_000`, `0x1f`, `0o17`, `0b101`), saturated
+/// at `u128::MAX`; `None` for a token that is not one. Misplaced underscores are let pass,
+/// which can only count more literals, never fewer.
+fn integer_literal(token: &[u8]) -> Option<u128> {
+    let (radix, digits) = match token {
+        [b'0', b'x' | b'X', rest @ ..] => (16, rest),
+        [b'0', b'o' | b'O', rest @ ..] => (8, rest),
+        [b'0', b'b' | b'B', rest @ ..] => (2, rest),
+        [b'0'..=b'9', ..] => (10, token),
+        _ => return None,
+    };
+    let mut value = None;
+    for &byte in digits.iter().filter(|&&byte| byte != b'_') {
+        let digit = char::from(byte).to_digit(radix)?;
+        value = Some(
+            value.unwrap_or(0u128).saturating_mul(u128::from(radix)).saturating_add(digit.into()),
+        );
+    }
+    value
 }
 
 /// Elements stored first axis fastest (Fortran order), reordered last axis fastest.

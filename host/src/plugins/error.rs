@@ -14,6 +14,31 @@ pub enum PluginError {
         /// The path as given.
         path: PathBuf,
     },
+    /// The plugin file could be changed by another user.
+    #[error(
+        "refusing to load plugin {path}: {reason}. A plugin runs as native code with your \
+         rights; pass --allow-writable-plugins only if you trust every user of this machine"
+    )]
+    Untrusted {
+        /// The file.
+        path: PathBuf,
+        /// Who could change it, and how to fix that.
+        reason: String,
+    },
+    /// The plugin file's SHA-256 differs from the config's pin.
+    #[error(
+        "refusing to load plugin {path}: its SHA-256 is {actual}, but the config pins \
+         {expected}; the file changed since it was pinned. Check where it came from, then \
+         update the pin in `plugin_sha256` (`darts-host plugins` prints the digests)"
+    )]
+    PinMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The pinned digest.
+        expected: String,
+        /// The file's digest.
+        actual: String,
+    },
     /// A bare plugin name was found in none of the search folders.
     #[error(
         "no plugin named `{name}` in {searched}; give its path, or add its folder to \

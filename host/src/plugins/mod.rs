@@ -7,6 +7,7 @@ mod native;
 mod primitive;
 mod provider;
 mod set;
+mod trust;
 
 pub use error::{PluginError, Result};
 pub use loader::{load, resolve, LoadedPlugin, PLUGIN_PATH_VAR};
@@ -14,3 +15,4 @@ pub use native::NativeSet;
 pub use primitive::Primitive;
 pub use provider::{EdgeOp, PrimitiveProvider};
 pub use set::{PluginSet, PrimitiveId, BUILT_IN};
+pub use trust::{sha256_of, TrustPolicy};

@@ -10,6 +10,7 @@ use super::error::{PluginError, Result};
 use super::loader::{self, LoadedPlugin};
 use super::primitive::Primitive;
 use super::provider::{EdgeOp, PrimitiveProvider};
+use super::trust::TrustPolicy;
 
 /// The plugins that ship with darts, loaded when the user names none.
 pub const BUILT_IN: [&str; 3] = ["conv2d", "conv1d", "linear"];
@@ -39,9 +40,15 @@ impl PluginSet {
     /// Resolves and loads each of `given` (paths or bare names, see [`loader::resolve`]),
     /// refusing two plugins of one name and a plugin that registers a name twice.
     pub fn load<S: AsRef<str>>(given: &[S]) -> Result<Self> {
+        PluginSet::load_trusted(given, &TrustPolicy::default())
+    }
+
+    /// Like [`PluginSet::load`], checking each file against `policy` before opening it.
+    pub fn load_trusted<S: AsRef<str>>(given: &[S], policy: &TrustPolicy) -> Result<Self> {
         let mut set = PluginSet::default();
         for item in given {
             let path = loader::resolve(item.as_ref())?;
+            policy.check(&path)?;
             set.add(loader::load(&path)?)?;
         }
         Ok(set)

@@ -1,5 +1,6 @@
 //! The settings of a search, read from TOML and overridden by flags.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use darts_plugin_api::Layout;
 
 use super::architect::Order;
+use crate::genotype::is_none_primitive;
 use crate::plugins::PrimitiveId;
 use crate::supernet::SupernetConfig;
 
@@ -46,9 +48,15 @@ pub struct SearchConfig {
     pub targets: Vec<String>,
     /// For a CSV file: which of `targets` are class labels (the others are regression).
     pub classify: Vec<String>,
-    /// The candidate primitives, `plugin:primitive` or bare when unique; empty for every
-    /// primitive of the loaded plugins whose layout matches the data.
-    pub primitives: Vec<String>,
+    /// For classification targets: the number of classes of a task, by task name, when the
+    /// data may not show every class; labels must lie below it. Without an entry, a task
+    /// has as many classes as its largest label plus one.
+    pub classes: BTreeMap<String, usize>,
+    /// The candidate primitives, `plugin:primitive` or bare when unique; absent for every
+    /// primitive of the loaded plugins whose layout matches the data (in their default
+    /// space). An empty list is refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primitives: Option<Vec<String>>,
     /// Passes over the training half.
     pub epochs: usize,
     /// Examples per step, for the weight and the alpha step alike.
@@ -100,6 +108,9 @@ pub struct SearchConfig {
     /// Write a checkpoint every this many steps as well as after every epoch; 0 for after
     /// every epoch only. Changing it does not change the run's results.
     pub checkpoint_every: usize,
+    /// Expected SHA-256 digests (hex) of plugin files, by file name (`libconv2d.so`) or by
+    /// the path given to --plugin; a pinned file with another digest is refused.
+    pub plugin_sha256: BTreeMap<String, String>,
     /// Steps whose loss or gradient is NaN or infinite that may be skipped (their updates
     /// undone) before the run stops; 0 stops at the first.
     pub skip_nonfinite: usize,
@@ -111,7 +122,8 @@ impl Default for SearchConfig {
             dataset: String::new(),
             targets: Vec::new(),
             classify: Vec::new(),
-            primitives: Vec::new(),
+            classes: BTreeMap::new(),
+            primitives: None,
             epochs: 50,
             batch_size: 64,
             lr: 0.025,
@@ -134,6 +146,7 @@ impl Default for SearchConfig {
             device: DeviceChoice::Auto,
             threads: 1,
             task_weights: Vec::new(),
+            plugin_sha256: BTreeMap::new(),
             checkpoint_every: 0,
             skip_nonfinite: 0,
         }
@@ -152,7 +165,7 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The file is not valid TOML for a search config.
-    #[error("config file {path} is not a valid search config: {message}")]
+    #[error("config file {path} is not a valid config: {message}")]
     Parse {
         /// The file.
         path: String,
@@ -160,7 +173,7 @@ pub enum ConfigError {
         message: String,
     },
     /// Values that make no sense, all of them.
-    #[error("the search config has {} problem(s): {}", problems.len(), problems.join("; "))]
+    #[error("the config has {} problem(s): {}", problems.len(), problems.join("; "))]
     Invalid {
         /// One sentence per problem.
         problems: Vec<String>,
@@ -276,11 +289,72 @@ impl SearchConfig {
         for (name, value) in [("lr", self.lr), ("lr_min", self.lr_min), ("arch_lr", self.arch_lr)] {
             check(value.is_finite(), format!("{name} must be finite"));
         }
+        if let Some(primitives) = &self.primitives {
+            check(
+                !primitives.is_empty(),
+                "primitives is an empty list; name at least one primitive, or leave the key \
+                 out for every primitive of the data's layout"
+                    .to_owned(),
+            );
+            check(
+                primitives.is_empty() || primitives.iter().any(|p| !is_none_primitive(p)),
+                format!(
+                    "primitives {primitives:?} has no primitive but `none`, so no edge could \
+                     compute anything; add real primitives"
+                ),
+            );
+        }
+        check_classes(&self.classes, &mut check);
+        check_pins(&self.plugin_sha256, &mut check);
         if problems.is_empty() {
             Ok(())
         } else {
             Err(ConfigError::Invalid { problems })
         }
+    }
+}
+
+/// Adds a problem for every declared class count below 2, through `check`; shared by the
+/// search and training configs.
+pub(crate) fn check_classes(
+    classes: &BTreeMap<String, usize>,
+    check: &mut impl FnMut(bool, String),
+) {
+    for (task, &count) in classes {
+        check(
+            count >= 2,
+            format!("classes.{task} must be at least 2 (a task needs two classes), not {count}"),
+        );
+    }
+}
+
+/// Refuses plugin pins that are not SHA-256 digests, before any plugin is opened.
+pub fn validate_pins(pins: &BTreeMap<String, String>) -> Result<(), ConfigError> {
+    let mut problems = Vec::new();
+    check_pins(pins, &mut |ok, problem| {
+        if !ok {
+            problems.push(problem);
+        }
+    });
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ConfigError::Invalid { problems })
+    }
+}
+
+/// Adds a problem for every plugin pin that is not 64 hexadecimal digits, through `check`;
+/// shared by the search and training configs.
+pub(crate) fn check_pins(pins: &BTreeMap<String, String>, check: &mut impl FnMut(bool, String)) {
+    for (file, digest) in pins {
+        let digest = digest.trim();
+        check(
+            digest.len() == 64 && digest.chars().all(|c| c.is_ascii_hexdigit()),
+            format!(
+                "plugin_sha256.\"{file}\" must be a SHA-256 digest of 64 hexadecimal digits, not \
+                 `{digest}`"
+            ),
+        );
     }
 }
 
@@ -319,11 +393,12 @@ mod tests {
             multiplier: 3,
             batch_size: 0,
             lr: 0.0,
+            primitives: Some(vec!["conv2d:none".into()]),
             ..SearchConfig::default()
         };
         match config.validate() {
             Err(ConfigError::Invalid { problems }) => {
-                assert_eq!(problems.len(), 4, "{problems:?}");
+                assert_eq!(problems.len(), 5, "{problems:?}");
             }
             other => panic!("expected problems, got {other:?}"),
         }

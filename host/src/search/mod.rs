@@ -3,7 +3,7 @@
 
 mod architect;
 mod batches;
-mod config;
+pub(crate) mod config;
 mod error;
 mod metrics;
 mod objective;
@@ -14,7 +14,7 @@ pub use architect::{
     alpha_gradient, batch_loss, unrolled_alpha_gradient, Architect, Order, WeightState, FD_SCALE,
 };
 pub use batches::{batch_indices, gather};
-pub use config::{ConfigError, DeviceChoice, SearchConfig};
+pub use config::{validate_pins, ConfigError, DeviceChoice, SearchConfig};
 pub use error::{Result, SearchError};
 pub use metrics::{evaluate, Evaluation, TaskMetrics};
 pub use objective::{Batch, HeadKind, Objective};

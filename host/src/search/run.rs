@@ -88,7 +88,8 @@ struct ExampleCounts {
 }
 
 /// Settings a resumed run may change without changing its results.
-pub(crate) const RESUMABLE_SETTINGS: [&str; 2] = ["checkpoint_every", "skip_nonfinite"];
+pub(crate) const RESUMABLE_SETTINGS: [&str; 3] =
+    ["checkpoint_every", "skip_nonfinite", "plugin_sha256"];
 
 /// Runs a search as `config` says over `plugins`, writing into `dir`: `config.toml` (the
 /// resolved config), `run.json`, `metrics.jsonl` (one [`EpochRecord`] per line, written as
@@ -145,6 +146,7 @@ fn search(
         config.test_fraction,
     );
     let (train, valid, test) = data.split(splits, config.seed)?;
+    check_part_sizes(&data.name, &[("training", &train), ("validation", &valid)])?;
     let (train, valid) = if data.layout == Layout::Flat {
         let standardizer = Standardizer::fit(&train)?;
         (standardizer.apply(&train)?, standardizer.apply(&valid)?)
@@ -197,7 +199,7 @@ fn search(
     // What fixes the run's results: a checkpoint of another run is refused.
     let resolved = SearchConfig {
         dataset: resolved_dataset(&config.dataset, &data.name),
-        primitives: primitives.iter().map(ToString::to_string).collect(),
+        primitives: Some(primitives.iter().map(ToString::to_string).collect()),
         ..config.clone()
     };
     let fingerprint = Fingerprint::new()
@@ -213,19 +215,12 @@ fn search(
     // same seed that is the same run.
     let resume = resume && checkpoint::exists_in(dir);
     let (mut position, mut records) = if resume {
-        let file = checkpoint::read_in(dir)?;
-        let saved: Saved<EpochRecord> = checkpoint::parse_state(&file, "search", &fingerprint)?;
+        let (file, saved) = checkpoint::open::<EpochRecord>(dir, "search", &fingerprint)?;
         checkpoint::restore_store(&store, &file)?;
         checkpoint::restore_list("alphas", &net.alphas().map(|a| a.shallow_clone()), &file)?;
         checkpoint::restore_sgd(&mut sgd, &file)?;
         checkpoint::restore_adam(architect.optimizer_mut(), &file, saved.adam_steps)?;
         progress(Progress::Started { dir: dir.to_path_buf() });
-        tracing::info!(
-            "resuming from {} at epoch {}, step {}",
-            file.path.display(),
-            saved.position.epoch + 1,
-            saved.position.step
-        );
         (saved.position, saved.records)
     } else {
         fs::create_dir_all(dir).map_err(|source| write_error(dir, source))?;
@@ -241,7 +236,7 @@ fn search(
                     path: p.path.display().to_string(),
                 })
                 .collect(),
-            primitives: resolved.primitives.clone(),
+            primitives: primitives.iter().map(ToString::to_string).collect(),
             dataset: data.name.clone(),
             layout: data.layout.to_string(),
             input_shape: data.input_shape(),
@@ -574,6 +569,25 @@ pub(crate) fn objective_for(task_weights: &[f64], data: &Dataset) -> Result<Obje
         objective.weights = task_weights.to_vec();
     }
     Ok(objective)
+}
+
+/// Refuses parts of a split too small to train on: BatchNorm in training mode needs at
+/// least two examples per batch.
+pub(crate) fn check_part_sizes(dataset: &str, parts: &[(&str, &Dataset)]) -> Result<()> {
+    let small: Vec<String> = parts
+        .iter()
+        .filter(|(_, part)| part.len() < 2)
+        .map(|(name, part)| format!("the {name} part has {} example(s)", part.len()))
+        .collect();
+    if small.is_empty() {
+        return Ok(());
+    }
+    Err(SearchError::Space(format!(
+        "the data set {dataset} is too small for this split: {}; each needs at least 2 \
+         examples (BatchNorm normalizes over a batch); give more data or change the split \
+         fractions",
+        small.join(", ")
+    )))
 }
 
 /// Refuses network sizes the data cannot take: reduction cells halve the spatial axes

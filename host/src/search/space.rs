@@ -1,5 +1,6 @@
 //! Choosing the data and the candidate primitives of a search.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use darts_plugin_api::Layout;
@@ -7,7 +8,8 @@ use darts_plugin_api::Layout;
 use super::config::SearchConfig;
 use super::error::{Result, SearchError};
 use crate::data::{
-    builtin, builtin_names, default_for, read_csv, read_npy, read_npz, CsvOptions, Dataset,
+    builtin, builtin_names, default_for, read_csv, read_npy, read_npz, CsvOptions, DataError,
+    Dataset, TaskKind,
 };
 use crate::genotype::bare_name;
 use crate::plugins::{PluginSet, PrimitiveId};
@@ -15,7 +17,7 @@ use crate::plugins::{PluginSet, PrimitiveId};
 /// The layout a search runs in before the data is known: that of the first named
 /// primitive, else of the first loaded plugin's first primitive.
 pub fn intended_layout(config: &SearchConfig, plugins: &PluginSet) -> Result<Layout> {
-    if let Some(first) = config.primitives.first() {
+    if let Some(first) = config.primitives.iter().flatten().next() {
         let id = plugins.resolve(first)?;
         return Ok(plugins.info(&id).map(|info| info.layout).unwrap_or(Layout::Flat));
     }
@@ -30,6 +32,53 @@ pub fn intended_layout(config: &SearchConfig, plugins: &PluginSet) -> Result<Lay
 /// `config.targets`), a `.npz` file, an `.npy` file of inputs (its targets' `.npy` file as
 /// the one entry of `config.targets`), or (when empty) the built-in data set of `layout`.
 pub fn load_dataset(config: &SearchConfig, layout: Layout) -> Result<Dataset> {
+    let data = read_dataset(config, layout)?;
+    Ok(declare_classes(data, &config.classes, &config.dataset)?)
+}
+
+/// `data` with the class counts of `classes` given to its tasks, after checking that each
+/// names a classification task whose labels all lie below the count.
+fn declare_classes(
+    mut data: Dataset,
+    classes: &BTreeMap<String, usize>,
+    source: &str,
+) -> crate::data::Result<Dataset> {
+    let invalid = |reason: String| DataError::Invalid { dataset: data.name.clone(), reason };
+    for (name, &count) in classes {
+        let Some(index) = data.tasks.iter().position(|task| &task.name == name) else {
+            let names: Vec<&str> = data.tasks.iter().map(|t| t.name.as_str()).collect();
+            return Err(invalid(format!(
+                "`classes` declares task `{name}`, but the data's tasks are {}",
+                names.join(", ")
+            )));
+        };
+        let TaskKind::Classification { classes: seen } = data.tasks[index].kind else {
+            return Err(invalid(format!(
+                "`classes` declares task `{name}`, but it is a regression target; list it in \
+                 `classify` to read it as class labels"
+            )));
+        };
+        if seen > count {
+            let labels = &data.targets[index];
+            let example = labels.ge(count as i64).nonzero().int64_value(&[0, 0]);
+            let label = labels.int64_value(&[example]);
+            let place = if source.to_ascii_lowercase().ends_with(".csv") {
+                format!("row {} of the CSV file", example + 2)
+            } else {
+                format!("example {example}")
+            };
+            return Err(invalid(format!(
+                "{place} has label {label} for task `{name}`, outside the {count} classes \
+                 declared in `classes` (0 to {})",
+                count - 1
+            )));
+        }
+        data.tasks[index].kind = TaskKind::Classification { classes: count };
+    }
+    Ok(data)
+}
+
+fn read_dataset(config: &SearchConfig, layout: Layout) -> Result<Dataset> {
     let name =
         if config.dataset.is_empty() { default_for(layout) } else { config.dataset.as_str() };
     if builtin_names().contains(&name) {
@@ -62,25 +111,20 @@ pub fn load_dataset(config: &SearchConfig, layout: Layout) -> Result<Dataset> {
 }
 
 /// The candidate primitives, in alpha column order: those the config names, or every
-/// loaded primitive of `layout` that is in its plugin's default space. Refuses primitives of another layout (naming all of them)
-/// and a space without any primitive other than `none`.
+/// loaded primitive of `layout` that is in its plugin's default space. Refuses primitives
+/// of another layout (naming all of them) and a space without any primitive but `none`.
 pub fn choose_primitives(
     config: &SearchConfig,
     plugins: &PluginSet,
     layout: Layout,
 ) -> Result<Vec<PrimitiveId>> {
-    let chosen: Vec<PrimitiveId> = if config.primitives.is_empty() {
-        plugins
+    let chosen: Vec<PrimitiveId> = match &config.primitives {
+        None => plugins
             .primitives()
             .filter(|(_, info)| info.layout == layout && info.in_default_space)
             .map(|(id, _)| id)
-            .collect()
-    } else {
-        let mut ids = Vec::new();
-        for name in &config.primitives {
-            ids.push(plugins.resolve(name)?);
-        }
-        ids
+            .collect(),
+        Some(names) => names.iter().map(|name| plugins.resolve(name)).collect::<Result<_, _>>()?,
     };
 
     let mismatched: Vec<String> = chosen
@@ -100,6 +144,22 @@ pub fn choose_primitives(
     let mut seen = std::collections::HashSet::new();
     if let Some(repeated) = chosen.iter().find(|id| !seen.insert((*id).clone())) {
         return Err(SearchError::Space(format!("the primitive {repeated} is listed twice")));
+    }
+    if chosen.is_empty() {
+        let loaded: Vec<String> = plugins
+            .plugins()
+            .iter()
+            .map(|p| {
+                let layouts: std::collections::BTreeSet<String> =
+                    p.primitives.iter().map(|info| info.layout.to_string()).collect();
+                format!("{} ({})", p.name, layouts.into_iter().collect::<Vec<_>>().join(", "))
+            })
+            .collect();
+        return Err(SearchError::Space(format!(
+            "the data is laid out as {layout}, but no loaded plugin has {layout} primitives \
+             (loaded: {}); load a plugin with {layout} primitives with --plugin",
+            loaded.join(", ")
+        )));
     }
     if !chosen.iter().any(|id| bare_name(&id.to_string()) != "none") {
         return Err(SearchError::Space(format!(

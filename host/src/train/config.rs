@@ -1,7 +1,10 @@
 //! The settings of a training run, read from TOML and overridden by flags.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
+use crate::search::config::{check_classes, check_pins};
 use crate::search::{ConfigError, DeviceChoice};
 
 /// Everything training a genotype's network needs besides the genotype and the plugins.
@@ -16,6 +19,8 @@ pub struct TrainConfig {
     pub targets: Vec<String>,
     /// For a CSV file: which of `targets` are class labels.
     pub classify: Vec<String>,
+    /// Class counts by task, when the data may not show every class (as for the search).
+    pub classes: BTreeMap<String, usize>,
     /// Passes over the training set.
     pub epochs: usize,
     /// Examples per step.
@@ -60,6 +65,9 @@ pub struct TrainConfig {
     /// Write a checkpoint every this many steps as well as after every epoch; 0 for after
     /// every epoch only. Changing it does not change the run's results.
     pub checkpoint_every: usize,
+    /// Expected SHA-256 digests (hex) of plugin files, by file name (`libconv2d.so`) or by
+    /// the path given to --plugin; a pinned file with another digest is refused.
+    pub plugin_sha256: BTreeMap<String, String>,
     /// Steps whose loss or gradient is NaN or infinite that may be skipped (their updates
     /// undone) before the run stops; 0 stops at the first.
     pub skip_nonfinite: usize,
@@ -71,6 +79,7 @@ impl Default for TrainConfig {
             dataset: String::new(),
             targets: Vec::new(),
             classify: Vec::new(),
+            classes: BTreeMap::new(),
             epochs: 600,
             batch_size: 96,
             lr: 0.025,
@@ -91,6 +100,7 @@ impl Default for TrainConfig {
             seed: 2,
             device: DeviceChoice::Auto,
             threads: 1,
+            plugin_sha256: BTreeMap::new(),
             checkpoint_every: 0,
             skip_nonfinite: 0,
         }
@@ -169,6 +179,8 @@ impl TrainConfig {
             self.test_fraction > 0.0 && self.test_fraction < 1.0,
             format!("test_fraction must be strictly between 0 and 1, not {}", self.test_fraction),
         );
+        check_classes(&self.classes, &mut check);
+        check_pins(&self.plugin_sha256, &mut check);
         if problems.is_empty() {
             Ok(())
         } else {

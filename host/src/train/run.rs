@@ -20,7 +20,8 @@ use crate::optim::{clip_grad_norm, CosineSchedule, Sgd, SgdConfig};
 use crate::plugins::PluginSet;
 use crate::progress::Progress;
 use crate::search::run::{
-    objective_for, resolved_dataset, write, write_error, MetricsFile, RESUMABLE_SETTINGS,
+    check_part_sizes, objective_for, resolved_dataset, write, write_error, MetricsFile,
+    RESUMABLE_SETTINGS,
 };
 use crate::search::{
     batch_indices, evaluate, gather, load_dataset, Evaluation, HeadKind, SearchConfig, SearchError,
@@ -99,6 +100,7 @@ fn train(
         dataset: config.dataset.clone(),
         targets: config.targets.clone(),
         classify: config.classify.clone(),
+        classes: config.classes.clone(),
         seed: config.seed,
         ..SearchConfig::default()
     };
@@ -117,6 +119,7 @@ fn train(
         config.test_fraction,
     );
     let (train, valid, test) = data.split(splits, config.seed)?;
+    check_part_sizes(&data.name, &[("training", &train)])?;
     let standardizer = if layout == Layout::Flat { Some(Standardizer::fit(&train)?) } else { None };
     let (train, valid, test) = match &standardizer {
         Some(s) => (s.apply(&train)?, s.apply(&valid)?, s.apply(&test)?),
@@ -198,17 +201,10 @@ fn train(
     // same seed that is the same run.
     let resume = resume && checkpoint::exists_in(dir);
     let (mut position, mut records) = if resume {
-        let file = checkpoint::read_in(dir)?;
-        let saved: Saved<TrainRecord> = checkpoint::parse_state(&file, "train", &fingerprint)?;
+        let (file, saved) = checkpoint::open::<TrainRecord>(dir, "train", &fingerprint)?;
         checkpoint::restore_store(&store, &file)?;
         checkpoint::restore_sgd(&mut sgd, &file)?;
         progress(Progress::Started { dir: dir.to_path_buf() });
-        tracing::info!(
-            "resuming from {} at epoch {}, step {}",
-            file.path.display(),
-            saved.position.epoch + 1,
-            saved.position.step
-        );
         (saved.position, saved.records)
     } else {
         fs::create_dir_all(dir).map_err(|source| write_error(dir, source))?;

@@ -1,0 +1,3 @@
+fn main() {
+    darts_build::link_libtorch();
+}
