@@ -247,7 +247,7 @@ fn a_training_killed_and_resumed_ends_exactly_as_one_left_alone() {
     );
 }
 
-/// Every file of a folder with its bytes, to show a refused resume changed nothing.
+/// Every file of a folder with its bytes, to show what a refused resume changed.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fs::read_dir(dir)
         .unwrap()
@@ -257,6 +257,31 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             (path, bytes)
         })
         .collect()
+}
+
+/// Asserts that between the snapshots `before` and `after` of a run folder only the log
+/// changed, by lines added at its end that hold the refusal printed in `output`.
+fn assert_only_the_log_grew(
+    before: &BTreeMap<PathBuf, Vec<u8>>,
+    after: &BTreeMap<PathBuf, Vec<u8>>,
+    output: &Output,
+) {
+    fn is_log(path: &Path) -> bool {
+        path.file_name().is_some_and(|name| name == "search.log")
+    }
+    fn without_log(map: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<(&PathBuf, &Vec<u8>)> {
+        map.iter().filter(|(path, _)| !is_log(path)).collect()
+    }
+    fn log_of(map: &BTreeMap<PathBuf, Vec<u8>>) -> String {
+        let (_, bytes) = map.iter().find(|(path, _)| is_log(path)).expect("the run has a log");
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+    assert_eq!(without_log(after), without_log(before), "a refused resume changed the run's files");
+    let (old, new) = (log_of(before), log_of(after));
+    let added = new.strip_prefix(&old).expect("the log keeps its lines");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let error = stderr.lines().find(|l| l.starts_with("darts-host: error:")).unwrap();
+    assert!(added.contains(error), "the log lacks the refusal:\n{new}");
 }
 
 fn assert_refused(output: &Output, fragments: &[&str]) {
@@ -309,7 +334,7 @@ fn a_resume_with_other_settings_is_refused_naming_them_and_changes_nothing() {
             "the setting `seed` is 2 in the checkpoint but 7 now",
         ],
     );
-    assert_eq!(snapshot(&dir), before, "a refused resume must leave the run folder alone");
+    assert_only_the_log_grew(&before, &snapshot(&dir), &output);
 
     // The checkpoint interval and the skip budget may change: they change no result.
     let output = host(&resume_args("conv2d", &dir, &["--checkpoint-every", "2"]));

@@ -189,5 +189,13 @@ fn a_resumed_search_checks_the_pins_of_its_own_config() {
     let mut bytes = fs::read(&plugin).unwrap();
     bytes.extend(b"tampered");
     fs::write(&plugin, bytes).unwrap();
-    assert_refused(&search(&["--resume", run.to_str().unwrap()]), &["its SHA-256 is", "pins"]);
+    let output = search(&["--resume", run.to_str().unwrap()]);
+    assert_refused(&output, &["its SHA-256 is", "pins"]);
+    // The refusal is added to the run's log; the run's results stay.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let error = stderr.lines().find(|l| l.starts_with("darts-host: error:")).unwrap();
+    let log = fs::read_to_string(run.join("search.log")).unwrap();
+    assert!(log.contains("final genotype"), "the run's own lines are kept:\n{log}");
+    assert!(log.contains(error), "the refusal is not in the run log:\n{log}");
+    assert!(run.join("genotype.json").is_file());
 }

@@ -1,11 +1,11 @@
 //! Bad configs and bad data through the command line: each case is refused with a message
-//! naming what is wrong, exit code 2, and no run folder (the run folder, with its log, is
-//! created only once every check has passed).
+//! naming what is wrong, exit code 2, and a run folder holding the run's log and nothing
+//! else (the log ends with the message).
 
 use std::fs;
 use std::path::Path;
 
-use darts_tests::{plugin_path, run_host};
+use darts_tests::{assert_only_the_log, plugin_path, run_host};
 
 /// One refused invocation: files to write first, the command's arguments after
 /// `--plugin <plugin>`, and fragments the message must hold. `{dir}` in an argument stands
@@ -36,7 +36,8 @@ fn check(case: &Case) {
     for fragment in case.expect {
         assert!(error.contains(fragment), "`{fragment}` missing from:\n{stderr}");
     }
-    assert!(!out.exists(), "a refused run must not leave a run folder: {}", out.display());
+    let log = if case.args.contains(&"train") { "train.log" } else { "search.log" };
+    assert_only_the_log(&out, log, &stderr);
 }
 
 /// The smallest search flags, so a case that is wrongly accepted fails fast.
@@ -197,7 +198,7 @@ fn run_refused_in(root: &Path, extra: &[&str], expect: &[&str]) {
     for fragment in expect {
         assert!(stderr.contains(fragment), "`{fragment}` missing from:\n{stderr}");
     }
-    assert!(!out.exists());
+    assert_only_the_log(&out, "search.log", &stderr);
 }
 
 #[test]
@@ -257,7 +258,7 @@ fn data_array_whose_shape_fits_no_layout() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("x.npy") && stderr.contains("[2, 1, 1, 1, 1]"), "{stderr}");
-    assert!(!out.exists());
+    assert_only_the_log(&out, "search.log", &stderr);
 }
 
 #[test]
@@ -271,4 +272,39 @@ fn data_of_another_layout_than_the_primitives() {
         args: Box::leak(args.into_boxed_slice()),
         expect: &["laid out as flat", "no loaded plugin has flat primitives", "conv2d (image)"],
     });
+}
+
+#[test]
+fn a_plugin_refused_before_the_run_leaves_only_the_log() {
+    let root = tempfile::tempdir().unwrap();
+    let not_a_library = root.path().join("libnotes.so");
+    fs::write(&not_a_library, "plain text").unwrap();
+    let out = root.path().join("run");
+    let mut args = vec!["--plugin", not_a_library.to_str().unwrap(), "search"];
+    args.extend(SMALL);
+    args.extend(["--out", out.to_str().unwrap()]);
+    let output = run_host(&args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("libnotes.so"), "{stderr}");
+    assert_only_the_log(&out, "search.log", &stderr);
+}
+
+#[test]
+fn a_run_folder_holding_files_is_refused_and_left_as_it_was() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("run");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    let plugin = plugin_path("conv2d").display().to_string();
+    let mut args = vec!["--plugin", &plugin, "search", "--dataset", "digits"];
+    args.extend(SMALL);
+    args.extend(["--out", out.to_str().unwrap()]);
+    let output = run_host(&args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("already holds files"), "{stderr}");
+    let names: Vec<_> = fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["notes.txt"], "no log is added to a folder holding other files");
+    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
 }

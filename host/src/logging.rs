@@ -103,6 +103,55 @@ impl RunLog {
         *target = Target::File(file);
         Ok(())
     }
+
+    /// Records a failed command in the run log of `dir`: the error line, after the lines
+    /// logged so far when the run never got as far as opening its log file. A run refused
+    /// before it started thus leaves its log, and nothing else, in its run folder.
+    ///
+    /// Nothing is written where it could mix with another run's files: a folder is created
+    /// or used only when it is missing or empty, or, for a resumed run, when it holds a run's
+    /// config.toml.
+    pub fn record_failure(
+        &self,
+        dir: Option<&Path>,
+        name: &str,
+        resumed: bool,
+        err: &anyhow::Error,
+    ) {
+        let line = format!("darts-host: error: {err:#}\n");
+        let mut target = self.target.lock().unwrap_or_else(|e| e.into_inner());
+        if let Target::File(file) = &mut *target {
+            // A log that cannot take its last line has already warned on opening.
+            let _ = file.write_all(line.as_bytes());
+            return;
+        }
+        let Some(dir) = dir else { return };
+        let usable = if resumed {
+            dir.join("config.toml").is_file()
+        } else {
+            match dir.read_dir() {
+                Ok(mut entries) => entries.next().is_none(),
+                Err(err) => err.kind() == io::ErrorKind::NotFound,
+            }
+        };
+        if !usable {
+            return;
+        }
+        let path = dir.join(name);
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::OpenOptions::new().create(true).append(true).open(&path))
+            .and_then(|mut file| {
+                if let Target::Buffer(buffer) = &*target {
+                    file.write_all(buffer)?;
+                }
+                file.write_all(line.as_bytes())?;
+                Ok(file)
+            });
+        match written {
+            Ok(file) => *target = Target::File(file),
+            Err(err) => eprintln!("darts-host: could not write the log {}: {err}", path.display()),
+        }
+    }
 }
 
 impl Write for RunLog {

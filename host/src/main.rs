@@ -66,11 +66,20 @@ fn run(cli: &Cli, run_log: &logging::RunLog) -> anyhow::Result<()> {
     if let Some(Command::Report(args)) = &cli.command {
         return commands::report::run(args);
     }
-    let policy = trust_policy(cli)?;
-    let plugins = if cli.plugins.is_empty() {
-        PluginSet::load_trusted(&BUILT_IN, &policy)?
-    } else {
-        PluginSet::load_trusted(&cli.plugins, &policy)?
+    let plugins = trust_policy(cli).and_then(|policy| {
+        let loaded = if cli.plugins.is_empty() {
+            PluginSet::load_trusted(&BUILT_IN, &policy)
+        } else {
+            PluginSet::load_trusted(&cli.plugins, &policy)
+        };
+        Ok(loaded?)
+    });
+    let plugins = match plugins {
+        Ok(plugins) => plugins,
+        Err(err) => {
+            record_refused_run(cli, run_log, &err);
+            return Err(err);
+        }
     };
     match &cli.command {
         Some(Command::Plugins(args)) => commands::plugins::run(&plugins, args),
@@ -93,6 +102,19 @@ fn run(cli: &Cli, run_log: &logging::RunLog) -> anyhow::Result<()> {
             commands::search::run(&plugins, &args, None, SearchConfig::quick(), run_log)
         }
     }
+}
+
+/// Writes the log of a search or training refused before its command ran (a bad config or
+/// plugin) into the run folder that --out or --resume names; the commands record their own
+/// failures.
+fn record_refused_run(cli: &Cli, run_log: &logging::RunLog, err: &anyhow::Error) {
+    let (run, out, name) = match &cli.command {
+        Some(Command::Search(args)) => (&args.run, &args.network.out, "search.log"),
+        Some(Command::Train(args)) => (&args.run, &args.out, "train.log"),
+        _ => return,
+    };
+    let dir = run.resume.as_ref().or(out.as_ref());
+    run_log.record_failure(dir.map(|d| d.as_path()), name, run.resume.is_some(), err);
 }
 
 /// The rules plugin files must pass: the flag, and the SHA-256 pins of the config the

@@ -106,9 +106,10 @@ const SWATCH: f64 = 24.0;
 /// solid for the first, then dashed, dotted, dash-dotted.
 const DASHES: [&str; 4] = ["", "6 3", "2 2.5", "7 2.5 2 2.5"];
 
-/// The colour and dash pattern of every primitive: the family's colour, and the dash pattern
-/// of the primitive's place among the primitives of its family.
-fn line_styles(primitives: &[String]) -> Vec<(&'static str, &'static str)> {
+/// The colour and dash pattern of every primitive of `primitives`: the family's colour, and
+/// the dash pattern of the primitive's place among the primitives of its family, so that a
+/// family's members share a colour and differ by dash in every figure of them.
+pub fn primitive_line_styles(primitives: &[String]) -> Vec<(&'static str, &'static str)> {
     primitives
         .iter()
         .enumerate()
@@ -146,7 +147,7 @@ fn grid(edges: usize) -> Vec<(usize, usize)> {
 pub fn alphas_svg(history: &AlphaHistory) -> Result<String, ReportError> {
     history.validate()?;
     let title = format!("{} cell: architecture weights per edge", history.cell);
-    let styles = line_styles(&history.primitives);
+    let styles = primitive_line_styles(&history.primitives);
 
     // A plot's column is as wide as the widest edge name written above a plot.
     let name_width =
@@ -199,7 +200,7 @@ pub fn alphas_svg(history: &AlphaHistory) -> Result<String, ReportError> {
             num(y),
             num(x + SWATCH),
             num(y),
-            dash_attribute(dash)
+            draw::dash_attribute(dash)
         );
         out.push_str(&draw::text(
             x + SWATCH + 6.0,
@@ -376,25 +377,16 @@ fn write_line(
             out,
             "<path d=\"{}\" fill=\"none\" stroke-width=\"1.6\" stroke-linejoin=\"round\"{}/>",
             d.trim_end(),
-            dash_attribute(dash)
+            draw::dash_attribute(dash)
         );
     }
     out.push_str(&dots);
     out.push_str("</g>\n");
 }
 
-/// The `stroke-dasharray` attribute of a dash pattern, nothing for a solid line.
-fn dash_attribute(dash: &str) -> String {
-    if dash.is_empty() {
-        String::new()
-    } else {
-        format!(" stroke-dasharray=\"{dash}\"")
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{darts_edge_names, grid, line_styles};
+    use super::{darts_edge_names, grid, primitive_line_styles};
 
     #[test]
     fn darts_edges_are_named_node_by_node() {
@@ -417,7 +409,7 @@ mod tests {
     fn one_family_shares_a_colour_and_differs_by_dash() {
         let names: Vec<String> =
             ["sep_conv_3x3", "sep_conv_5x5", "skip_connect"].map(String::from).into();
-        let styles = line_styles(&names);
+        let styles = primitive_line_styles(&names);
         assert_eq!(styles[0].0, styles[1].0);
         assert_ne!(styles[0].1, styles[1].1);
         assert_ne!(styles[0].0, styles[2].0);

@@ -37,18 +37,28 @@ pub struct Series {
     /// The line's colour (`#rrggbb`); `None` for the palette's colour of its position.
     #[serde(default)]
     pub colour: Option<String>,
+    /// The line's SVG dash pattern (for example `"6 3"`); empty for a solid line.
+    #[serde(default)]
+    pub dash: String,
 }
 
 impl Series {
     /// A series named `name` through `points`, coloured by its position.
     pub fn new(name: impl Into<String>, points: Vec<(f64, f64)>) -> Self {
-        Series { name: name.into(), points, colour: None }
+        Series { name: name.into(), points, colour: None, dash: String::new() }
     }
 
     /// The series drawn in the colour a primitive has in every other figure (see
     /// [`primitive_colour`]), so a chart per primitive matches the alpha plots.
     pub fn in_colour_of(mut self, primitive: &str) -> Self {
         self.colour = Some(primitive_colour(primitive).to_owned());
+        self
+    }
+
+    /// The series drawn with the dash pattern `dash` (SVG `stroke-dasharray`, empty for a
+    /// solid line), to tell apart series of one colour.
+    pub fn dashed(mut self, dash: &str) -> Self {
+        self.dash = dash.to_owned();
         self
     }
 }
@@ -278,8 +288,9 @@ pub fn line_chart_svg(chart: &LineChart) -> String {
                 }
                 let _ = write!(
                     out,
-                    "<path d=\"{}\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\"/>",
-                    d.trim_end()
+                    "<path d=\"{}\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\"{}/>",
+                    d.trim_end(),
+                    draw::dash_attribute(&series.dash)
                 );
             }
             if run.len() == 1 || count <= MARKED_POINTS {
@@ -307,15 +318,17 @@ pub fn line_chart_svg(chart: &LineChart) -> String {
     // Legend.
     for (index, name) in legend_names.iter().enumerate() {
         let y = plot_top + LEGEND_ROW * (index as f64 + 0.5);
-        let colour = chart.series[index].colour.as_deref().unwrap_or(series_colour(index));
+        let series = &chart.series[index];
+        let colour = series.colour.as_deref().unwrap_or(series_colour(index));
         let _ = write!(
             out,
             "<g class=\"legend-item\"><line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" \
-             stroke=\"{colour}\" stroke-width=\"2.5\"/>",
+             stroke=\"{colour}\" stroke-width=\"2.5\"{}/>",
             num(legend_left),
             num(y),
             num(legend_left + SWATCH),
-            num(y)
+            num(y),
+            draw::dash_attribute(&series.dash)
         );
         out.push_str(&draw::text(
             legend_left + SWATCH + 8.0,

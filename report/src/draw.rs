@@ -109,6 +109,16 @@ pub(crate) fn slug(title: &str, fallback: &str) -> String {
     }
 }
 
+/// The `stroke-dasharray` attribute of a dash pattern (with its leading space), nothing for a
+/// solid line.
+pub(crate) fn dash_attribute(dash: &str) -> String {
+    if dash.is_empty() {
+        String::new()
+    } else {
+        format!(" stroke-dasharray=\"{}\"", crate::escape::escape_xml(dash))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{num, slug, text, Anchor};

@@ -21,7 +21,7 @@ mod page;
 mod palette;
 mod scale;
 
-pub use alphas::{alphas_svg, darts_edge_names, AlphaHistory};
+pub use alphas::{alphas_svg, darts_edge_names, primitive_line_styles, AlphaHistory};
 pub use cell::{cell_dot, cell_svg, state_name, CellDrawing, EdgeDrawing};
 pub use chart::{line_chart_svg, LineChart, Series};
 pub use error::ReportError;

@@ -210,3 +210,54 @@ fn long_edge_names_widen_the_columns() {
     assert_texts_inside(&alphas_svg(&long).unwrap());
     assert_texts_inside(&alphas_heatmap_svg(&long).unwrap());
 }
+
+/// The y coordinates of the path drawn for `primitive` in the first panel.
+fn first_panel_ys(svg: &str, primitive: &str) -> Vec<f64> {
+    let document = parse(svg);
+    let panel = with_class(&document, "g", "panel").next().unwrap();
+    let line = panel
+        .children()
+        .find(|n| n.attribute("data-primitive") == Some(primitive))
+        .expect("a line per primitive");
+    let path = line.children().find(|n| n.has_tag_name("path")).unwrap();
+    let numbers: Vec<f64> = path
+        .attribute("d")
+        .unwrap()
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    numbers.chunks(2).map(|xy| xy[1]).collect()
+}
+
+#[test]
+fn near_uniform_weights_are_spread_over_the_plot_height() {
+    // Ten epochs of a search that has barely moved: weights within 0.002 of 1/8.
+    let edges = darts_edge_names(2);
+    let weights: Vec<Vec<Vec<f64>>> = (0..10)
+        .map(|epoch| {
+            let drift = 0.0002 * epoch as f64;
+            (0..edges.len())
+                .map(|_| {
+                    let mut row = vec![0.125; 8];
+                    row[3] += drift;
+                    row[0] -= drift;
+                    row
+                })
+                .collect()
+        })
+        .collect();
+    let history = AlphaHistory {
+        cell: "normal".into(),
+        primitives: PRIMITIVES.map(String::from).into(),
+        epochs: (1..=10).collect(),
+        weights,
+        edge_names: edges,
+    };
+    let svg = alphas_svg(&history).unwrap();
+    let rising = first_panel_ys(&svg, "skip_connect");
+    let falling = first_panel_ys(&svg, "none");
+    // On a fixed 0-1 axis the two lines would be a fraction of a pixel apart.
+    let gap = falling.last().unwrap() - rising.last().unwrap();
+    assert!(gap > 20.0, "the last epoch's lines are only {gap} px apart");
+    assert!(rising.first().unwrap() - rising.last().unwrap() > 10.0, "the drift is visible");
+}

@@ -193,3 +193,25 @@ fn names_and_labels_are_escaped() {
         Some("a<b>&c")
     );
 }
+
+#[test]
+fn series_of_one_colour_differ_by_their_dash_in_line_and_legend() {
+    let points: Vec<(f64, f64)> = (0..5).map(|e| (f64::from(e), f64::from(e))).collect();
+    let solid = Series::new("sep_conv_3x3", points.clone()).in_colour_of("sep_conv_3x3");
+    let dashed = Series::new("sep_conv_5x5", points).in_colour_of("sep_conv_5x5").dashed("6 3");
+    let svg = line_chart_svg(&chart(vec![solid, dashed]));
+    let document = parse(&svg);
+    let dash_of = |node: roxmltree::Node| node.attribute("stroke-dasharray").map(str::to_owned);
+    let paths: Vec<_> = with_class(&document, "g", "series")
+        .map(|g| {
+            let colour = g.attribute("stroke").unwrap().to_owned();
+            (colour, dash_of(g.children().find(|n| n.has_tag_name("path")).unwrap()))
+        })
+        .collect();
+    assert_eq!(paths[0].0, paths[1].0, "one family, one colour");
+    assert_eq!((paths[0].1.as_deref(), paths[1].1.as_deref()), (None, Some("6 3")));
+    let legend: Vec<_> = with_class(&document, "g", "legend-item")
+        .map(|g| dash_of(g.children().find(|n| n.has_tag_name("line")).unwrap()))
+        .collect();
+    assert_eq!(legend, [None, Some("6 3".to_owned())]);
+}

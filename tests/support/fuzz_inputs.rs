@@ -7,6 +7,11 @@
 //! path the program takes next (validating, writing the value back out and reading that
 //! again), and asserts what must hold there.
 
+use std::io::{Cursor, Write};
+
+use zip::write::FileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
 use darts_host::data::{read_csv_bytes, read_inputs_npy_bytes, read_npz_bytes, CsvOptions};
 use darts_host::genotype::Genotype;
 use darts_host::search::SearchConfig;
@@ -156,62 +161,15 @@ fn zip_of_npy_files(data: &[u8]) -> Vec<u8> {
     starts.push(data.len());
     let names = ["x", "y", "y_second", "ignored"];
 
-    let mut archive = Vec::new();
-    let mut directory = Vec::new();
+    let stored = FileOptions::default().compression_method(CompressionMethod::Stored);
+    let mut archive = ZipWriter::new(Cursor::new(Vec::new()));
     for (index, part) in starts.windows(2).map(|pair| &data[pair[0]..pair[1]]).enumerate() {
         let name = match names.get(index) {
             Some(name) => format!("{name}.npy"),
             None => format!("y_{index}.npy"),
         };
-        let offset = archive.len() as u32;
-        let (crc, size, name_len) = (crc32(part), part.len() as u32, name.len() as u16);
-
-        // Local header: signature, version 2.0, no flags, stored, zero time and date.
-        archive.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        archive.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]);
-        archive.extend_from_slice(&crc.to_le_bytes());
-        archive.extend_from_slice(&size.to_le_bytes());
-        archive.extend_from_slice(&size.to_le_bytes());
-        archive.extend_from_slice(&name_len.to_le_bytes());
-        archive.extend_from_slice(&0u16.to_le_bytes());
-        archive.extend_from_slice(name.as_bytes());
-        archive.extend_from_slice(part);
-
-        // Its central directory record: the same fields, then no comment, disk 0, no
-        // attributes, and where the local header is.
-        directory.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        directory.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]);
-        directory.extend_from_slice(&crc.to_le_bytes());
-        directory.extend_from_slice(&size.to_le_bytes());
-        directory.extend_from_slice(&size.to_le_bytes());
-        directory.extend_from_slice(&name_len.to_le_bytes());
-        directory.extend_from_slice(&[0; 12]);
-        directory.extend_from_slice(&offset.to_le_bytes());
-        directory.extend_from_slice(name.as_bytes());
+        archive.start_file(name, stored).expect("an entry starts in memory");
+        archive.write_all(part).expect("an entry writes to memory");
     }
-
-    // End of central directory: disk 0, the entry count twice, its size and offset.
-    let entries = (starts.len() - 1) as u16;
-    let directory_offset = archive.len() as u32;
-    archive.extend_from_slice(&directory);
-    archive.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    archive.extend_from_slice(&[0; 4]);
-    archive.extend_from_slice(&entries.to_le_bytes());
-    archive.extend_from_slice(&entries.to_le_bytes());
-    archive.extend_from_slice(&(directory.len() as u32).to_le_bytes());
-    archive.extend_from_slice(&directory_offset.to_le_bytes());
-    archive.extend_from_slice(&0u16.to_le_bytes());
-    archive
-}
-
-/// The CRC-32 (IEEE) that zip stores for an entry, bit by bit: inputs are a few kilobytes.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
+    archive.finish().expect("an archive finishes in memory").into_inner()
 }

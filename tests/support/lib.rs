@@ -7,7 +7,7 @@
 //! [`fuzz_inputs`] holds the bodies of the fuzz targets in `fuzz/`, for them and for
 //! `tests/fuzz_corpus.rs`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use darts_host::plugins::PluginSet;
@@ -57,6 +57,22 @@ pub fn run_host_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
         .envs(env.iter().copied())
         .output()
         .expect("darts-host starts")
+}
+
+/// Asserts that the run folder `dir` of a refused run holds its log `log_name` and nothing
+/// else, and that the log holds the error line printed on `stderr`.
+pub fn assert_only_the_log(dir: &Path, log_name: &str, stderr: &str) {
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|err| panic!("a refused run keeps its log in {}: {err}", dir.display()))
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, [log_name], "a refused run leaves only its log in {}", dir.display());
+    let log = std::fs::read_to_string(dir.join(log_name)).unwrap();
+    let error = stderr
+        .lines()
+        .find(|line| line.starts_with("darts-host: error:"))
+        .unwrap_or_else(|| panic!("no error line in:\n{stderr}"));
+    assert!(log.contains(error), "{log_name} lacks `{error}`:\n{log}");
 }
 
 /// Loads built plugins of this workspace by name into one set.

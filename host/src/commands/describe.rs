@@ -177,7 +177,7 @@ pub fn read_genotype(source: &str) -> Result<Genotype> {
             return Ok(genotype);
         }
         return Err(UsageError(format!(
-            "--genotype {source}: no such file, nor a published genotype ({})",
+            "genotype {source}: no such file, nor a published genotype ({})",
             published::NAMES.join(", ")
         ))
         .into());

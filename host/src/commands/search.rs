@@ -1,5 +1,7 @@
 //! `darts-host search`, and the short search run without a command.
 
+use std::path::PathBuf;
+
 use anyhow::Result;
 use darts_host::data::default_for;
 use darts_host::plugins::PluginSet;
@@ -11,13 +13,31 @@ use crate::cli::{NetworkArgs, RunArgs, SearchArgs};
 use crate::logging::RunLog;
 
 /// Resolves the config (`base` below the file and flags), runs or resumes the search and
-/// says where the results are.
+/// says where the results are. A failure is recorded in the run folder's log.
 pub fn run(
     plugins: &PluginSet,
     args: &NetworkArgs,
     search: Option<&SearchArgs>,
     base: SearchConfig,
     log: &RunLog,
+) -> Result<()> {
+    let resume = search.and_then(|s| s.run.resume.clone());
+    let mut dir = resume.clone().or_else(|| args.out.clone());
+    let result = search_in(plugins, args, search, base, log, &mut dir);
+    if let Err(err) = &result {
+        log.record_failure(dir.as_deref(), "search.log", resume.is_some(), err);
+    }
+    result
+}
+
+/// [`run`], setting `known_dir` to the run folder once it is known.
+fn search_in(
+    plugins: &PluginSet,
+    args: &NetworkArgs,
+    search: Option<&SearchArgs>,
+    base: SearchConfig,
+    log: &RunLog,
+    known_dir: &mut Option<PathBuf>,
 ) -> Result<()> {
     let run_args = search.map(|s| &s.run);
     let resume = run_args.and_then(|r| r.resume.as_deref());
@@ -47,6 +67,7 @@ pub fn run(
             run_dir(args.out.as_deref(), "search", &named.dataset)?
         }
     };
+    *known_dir = Some(dir.clone());
     let mut display = ProgressDisplay::new(log, "search.log", resume.is_some());
     let outcome = match resume {
         Some(_) => resume_search(&config, plugins, &dir, &mut |event| display.show(event)),

@@ -1,5 +1,7 @@
 //! `darts-host train`: a genotype's evaluation network, trained from scratch.
 
+use std::path::PathBuf;
+
 use anyhow::Result;
 use darts_host::plugins::PluginSet;
 use darts_host::search::DeviceChoice;
@@ -13,7 +15,24 @@ use crate::cli::{DeviceFlag, TrainArgs};
 use crate::logging::RunLog;
 
 /// Resolves the config and the genotype, trains or resumes, and says where the model is.
+/// A failure is recorded in the run folder's log.
 pub fn run(plugins: &PluginSet, args: &TrainArgs, log: &RunLog) -> Result<()> {
+    let resume = args.run.resume.clone();
+    let mut dir = resume.clone().or_else(|| args.out.clone());
+    let result = train_in(plugins, args, log, &mut dir);
+    if let Err(err) = &result {
+        log.record_failure(dir.as_deref(), "train.log", resume.is_some(), err);
+    }
+    result
+}
+
+/// [`run`], setting `known_dir` to the run folder once it is known.
+fn train_in(
+    plugins: &PluginSet,
+    args: &TrainArgs,
+    log: &RunLog,
+    known_dir: &mut Option<PathBuf>,
+) -> Result<()> {
     let resume = args.run.resume.as_deref();
     let mut config = match (&args.config, resume) {
         (Some(path), _) => TrainConfig::from_file(path)?,
@@ -58,6 +77,7 @@ pub fn run(plugins: &PluginSet, args: &TrainArgs, log: &RunLog) -> Result<()> {
         Some(dir) => dir.to_path_buf(),
         None => run_dir(args.out.as_deref(), "train", &config.dataset)?,
     };
+    *known_dir = Some(dir.clone());
 
     let mut display = ProgressDisplay::new(log, "train.log", resume.is_some());
     let mut show = |event| display.show(event);

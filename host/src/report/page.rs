@@ -7,8 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use darts_report::{
-    alphas_heatmap_svg, alphas_svg, cell_svg, darts_edge_names, line_chart_svg, AlphaHistory,
-    FigureKind, LineChart, Page, Series,
+    alphas_heatmap_svg, alphas_svg, cell_svg, darts_edge_names, line_chart_svg,
+    primitive_line_styles, AlphaHistory, FigureKind, LineChart, Page, Series,
 };
 
 use super::drawing::{cell_drawings, cell_title, edge_label, mixes_plugins};
@@ -390,11 +390,13 @@ earlier state; the output c_{k} concatenates the intermediate nodes.";
 
 /// The mean of every primitive's weight over the edges of `history`'s cell, per epoch.
 fn mean_weights_chart(history: &AlphaHistory) -> LineChart {
+    let styles = primitive_line_styles(&history.primitives);
     let series = history
         .primitives
         .iter()
+        .zip(styles)
         .enumerate()
-        .map(|(column, primitive)| {
+        .map(|(column, (primitive, (_, dash)))| {
             let points = history
                 .epochs
                 .iter()
@@ -404,7 +406,7 @@ fn mean_weights_chart(history: &AlphaHistory) -> LineChart {
                     (epoch as f64, sum / rows.len().max(1) as f64)
                 })
                 .collect();
-            Series::new(primitive.clone(), points).in_colour_of(primitive)
+            Series::new(primitive.clone(), points).in_colour_of(primitive).dashed(dash)
         })
         .collect();
     LineChart {
@@ -723,4 +725,37 @@ fn capitalized(text: &str) -> String {
 /// The paths of the reports the commands write by default: `report.html` in a run folder.
 pub fn default_report_path(dir: &Path) -> PathBuf {
     dir.join("report.html")
+}
+
+#[cfg(test)]
+mod tests {
+    use darts_report::AlphaHistory;
+
+    use super::mean_weights_chart;
+
+    #[test]
+    fn the_mean_chart_averages_the_edges_and_dashes_a_familys_second_member() {
+        let history = AlphaHistory {
+            cell: "normal".into(),
+            primitives: ["conv2d:sep_conv_3x3", "conv2d:sep_conv_5x5", "conv2d:skip_connect"]
+                .map(String::from)
+                .into(),
+            epochs: vec![1, 2],
+            weights: vec![
+                vec![vec![0.2, 0.3, 0.5], vec![0.4, 0.3, 0.3]],
+                vec![vec![0.1, 0.1, 0.8], vec![0.3, 0.1, 0.6]],
+            ],
+            edge_names: vec!["c_{k-2} → 0".into(), "c_{k-1} → 0".into()],
+        };
+        let chart = mean_weights_chart(&history);
+        let means: Vec<Vec<f64>> = chart
+            .series
+            .iter()
+            .map(|s| s.points.iter().map(|&(_, y)| (y * 1e6).round() / 1e6).collect())
+            .collect();
+        assert_eq!(means, [vec![0.3, 0.2], vec![0.3, 0.1], vec![0.4, 0.7]]);
+        let (three, five) = (&chart.series[0], &chart.series[1]);
+        assert_eq!(three.colour, five.colour, "one family, one colour");
+        assert!(three.dash.is_empty() && !five.dash.is_empty(), "{three:?} {five:?}");
+    }
 }
