@@ -7,7 +7,7 @@
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use indicatif::ProgressBar;
@@ -102,6 +102,24 @@ impl RunLog {
         }
         *target = Target::File(file);
         Ok(())
+    }
+
+    /// Runs `command`, which sets the run folder it is given (at first the one the flags name)
+    /// once it knows it, and records a failure in that folder's log `name` with
+    /// [`RunLog::record_failure`].
+    pub fn recording_failure<T>(
+        &self,
+        dir: Option<PathBuf>,
+        name: &str,
+        resumed: bool,
+        command: impl FnOnce(&mut Option<PathBuf>) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let mut dir = dir;
+        let result = command(&mut dir);
+        if let Err(err) = &result {
+            self.record_failure(dir.as_deref(), name, resumed, err);
+        }
+        result
     }
 
     /// Records a failed command in the run log of `dir`: the error line, after the lines

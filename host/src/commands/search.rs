@@ -22,12 +22,11 @@ pub fn run(
     log: &RunLog,
 ) -> Result<()> {
     let resume = search.and_then(|s| s.run.resume.clone());
-    let mut dir = resume.clone().or_else(|| args.out.clone());
-    let result = search_in(plugins, args, search, base, log, &mut dir);
-    if let Err(err) = &result {
-        log.record_failure(dir.as_deref(), "search.log", resume.is_some(), err);
-    }
-    result
+    let resumed = resume.is_some();
+    let dir = resume.or_else(|| args.out.clone());
+    log.recording_failure(dir, "search.log", resumed, |dir| {
+        search_in(plugins, args, search, base, log, dir)
+    })
 }
 
 /// [`run`], setting `known_dir` to the run folder once it is known.

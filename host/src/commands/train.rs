@@ -17,13 +17,10 @@ use crate::logging::RunLog;
 /// Resolves the config and the genotype, trains or resumes, and says where the model is.
 /// A failure is recorded in the run folder's log.
 pub fn run(plugins: &PluginSet, args: &TrainArgs, log: &RunLog) -> Result<()> {
-    let resume = args.run.resume.clone();
-    let mut dir = resume.clone().or_else(|| args.out.clone());
-    let result = train_in(plugins, args, log, &mut dir);
-    if let Err(err) = &result {
-        log.record_failure(dir.as_deref(), "train.log", resume.is_some(), err);
-    }
-    result
+    let dir = args.run.resume.clone().or_else(|| args.out.clone());
+    log.recording_failure(dir, "train.log", args.run.resume.is_some(), |dir| {
+        train_in(plugins, args, log, dir)
+    })
 }
 
 /// [`run`], setting `known_dir` to the run folder once it is known.
