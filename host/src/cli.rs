@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use darts_host::search::DeviceChoice;
 
 /// Differentiable architecture search (DARTS) over primitives loaded from plugins.
 ///
@@ -143,9 +144,20 @@ pub enum DeviceFlag {
     Cuda,
 }
 
-/// Flags shared by the commands that build a network; each overrides the config file.
+impl From<DeviceFlag> for DeviceChoice {
+    fn from(flag: DeviceFlag) -> DeviceChoice {
+        match flag {
+            DeviceFlag::Auto => DeviceChoice::Auto,
+            DeviceFlag::Cpu => DeviceChoice::Cpu,
+            DeviceFlag::Cuda => DeviceChoice::Cuda,
+        }
+    }
+}
+
+/// The config file and the data flags, shared by every command that reads a data set; each
+/// flag overrides the config file.
 #[derive(Debug, Args, Default)]
-pub struct NetworkArgs {
+pub struct DataArgs {
     /// A TOML config file; flags override its values.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -159,6 +171,34 @@ pub struct NetworkArgs {
     /// Which target columns are class labels, comma-separated (the rest are regression).
     #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
     pub classify: Option<Vec<String>>,
+}
+
+impl DataArgs {
+    /// Puts the data flags that were given over a config's `dataset`, `targets` and
+    /// `classify`.
+    pub fn apply_to(
+        &self,
+        dataset: &mut String,
+        targets: &mut Vec<String>,
+        classify: &mut Vec<String>,
+    ) {
+        if let Some(given) = &self.dataset {
+            dataset.clone_from(given);
+        }
+        if let Some(given) = &self.targets {
+            targets.clone_from(given);
+        }
+        if let Some(given) = &self.classify {
+            classify.clone_from(given);
+        }
+    }
+}
+
+/// Flags shared by the commands that build a network; each overrides the config file.
+#[derive(Debug, Args, Default)]
+pub struct NetworkArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
     /// Candidate primitives, comma-separated, `plugin:primitive` or bare when unique.
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     pub primitives: Option<Vec<String>>,
@@ -261,18 +301,8 @@ pub struct TrainArgs {
     pub genotype: Option<String>,
     #[command(flatten)]
     pub run: RunArgs,
-    /// A TOML config file; flags override its values.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// A built-in data set or a .csv, .npz or .npy file (as for search).
-    #[arg(long, value_name = "NAME|FILE")]
-    pub dataset: Option<String>,
-    /// Target columns of a CSV file, or the targets' .npy file.
-    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
-    pub targets: Option<Vec<String>>,
-    /// Which target columns are class labels.
-    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
-    pub classify: Option<Vec<String>>,
+    #[command(flatten)]
+    pub data: DataArgs,
     /// Number of epochs (default 600, the paper's).
     #[arg(long)]
     pub epochs: Option<usize>,

@@ -124,17 +124,17 @@ fn trust_policy(cli: &Cli) -> anyhow::Result<TrustPolicy> {
     let in_run = |dir: &Option<std::path::PathBuf>| dir.as_ref().map(|d| d.join("config.toml"));
     let pins = match &cli.command {
         Some(Command::Search(args)) => {
-            match args.network.config.clone().or_else(|| in_run(&args.run.resume)) {
+            match args.network.data.config.clone().or_else(|| in_run(&args.run.resume)) {
                 Some(path) if path.is_file() => SearchConfig::from_file(&path)?.plugin_sha256,
                 _ => Default::default(),
             }
         }
-        Some(Command::Describe(args)) => match &args.network.config {
+        Some(Command::Describe(args)) => match &args.network.data.config {
             Some(path) => SearchConfig::from_file(path)?.plugin_sha256,
             None => Default::default(),
         },
         Some(Command::Train(args)) => {
-            match args.config.clone().or_else(|| in_run(&args.run.resume)) {
+            match args.data.config.clone().or_else(|| in_run(&args.run.resume)) {
                 Some(path) if path.is_file() => TrainConfig::from_file(&path)?.plugin_sha256,
                 _ => Default::default(),
             }

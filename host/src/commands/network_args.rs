@@ -5,26 +5,18 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
-use darts_host::search::{DeviceChoice, Order, SearchConfig};
+use darts_host::search::{Order, SearchConfig};
 
-use crate::cli::{DeviceFlag, NetworkArgs, OrderFlag};
+use crate::cli::{NetworkArgs, OrderFlag};
 use crate::UsageError;
 
 /// The config file's values (or `base`'s without a file), with every given flag on top.
 pub fn resolve(args: &NetworkArgs, base: SearchConfig) -> Result<SearchConfig> {
-    let mut config = match &args.config {
+    let mut config = match &args.data.config {
         Some(path) => SearchConfig::from_file(path)?,
         None => base,
     };
-    if let Some(dataset) = &args.dataset {
-        config.dataset = dataset.clone();
-    }
-    if let Some(targets) = &args.targets {
-        config.targets = targets.clone();
-    }
-    if let Some(classify) = &args.classify {
-        config.classify = classify.clone();
-    }
+    args.data.apply_to(&mut config.dataset, &mut config.targets, &mut config.classify);
     if let Some(primitives) = &args.primitives {
         // `a, b` means the same as `a,b`.
         config.primitives = Some(primitives.iter().map(|p| p.trim().to_owned()).collect());
@@ -49,11 +41,7 @@ pub fn resolve(args: &NetworkArgs, base: SearchConfig) -> Result<SearchConfig> {
         };
     }
     if let Some(device) = args.device {
-        config.device = match device {
-            DeviceFlag::Auto => DeviceChoice::Auto,
-            DeviceFlag::Cpu => DeviceChoice::Cpu,
-            DeviceFlag::Cuda => DeviceChoice::Cuda,
-        };
+        config.device = device.into();
     }
     config.validate()?;
     Ok(config)

@@ -4,14 +4,13 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use darts_host::plugins::PluginSet;
-use darts_host::search::DeviceChoice;
 use darts_host::train::{resume_train, run_train, TrainConfig};
 
 use super::describe::read_genotype;
 use super::network_args::{run_dir, saved_config};
 use super::progress::ProgressDisplay;
 use super::search::take_run_flags;
-use crate::cli::{DeviceFlag, TrainArgs};
+use crate::cli::TrainArgs;
 use crate::logging::RunLog;
 
 /// Resolves the config and the genotype, trains or resumes, and says where the model is.
@@ -31,20 +30,12 @@ fn train_in(
     known_dir: &mut Option<PathBuf>,
 ) -> Result<()> {
     let resume = args.run.resume.as_deref();
-    let mut config = match (&args.config, resume) {
+    let mut config = match (&args.data.config, resume) {
         (Some(path), _) => TrainConfig::from_file(path)?,
         (None, Some(dir)) => saved_config(dir, "train", TrainConfig::from_file)?,
         (None, None) => TrainConfig::default(),
     };
-    if let Some(dataset) = &args.dataset {
-        config.dataset = dataset.clone();
-    }
-    if let Some(targets) = &args.targets {
-        config.targets = targets.clone();
-    }
-    if let Some(classify) = &args.classify {
-        config.classify = classify.clone();
-    }
+    args.data.apply_to(&mut config.dataset, &mut config.targets, &mut config.classify);
     macro_rules! take {
         ($($field:ident),*) => {$(
             if let Some(value) = args.$field {
@@ -57,11 +48,7 @@ fn train_in(
         config.auxiliary = true;
     }
     if let Some(device) = args.device {
-        config.device = match device {
-            DeviceFlag::Auto => DeviceChoice::Auto,
-            DeviceFlag::Cpu => DeviceChoice::Cpu,
-            DeviceFlag::Cuda => DeviceChoice::Cuda,
-        };
+        config.device = device.into();
     }
     take_run_flags(&args.run, &mut config.checkpoint_every, &mut config.skip_nonfinite);
     config.validate()?;

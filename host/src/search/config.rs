@@ -75,7 +75,7 @@ pub struct SearchConfig {
     pub arch_betas: [f64; 2],
     /// Weight decay of the alphas.
     pub arch_weight_decay: f64,
-    /// Maximum global norm of the weight gradient.
+    /// Maximum global norm of the weight gradient; `inf` for no clipping.
     pub grad_clip: f64,
     /// Cells of the supernet.
     pub cells: usize,
@@ -226,135 +226,156 @@ impl SearchConfig {
 
     /// Every problem with the values, at once.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let mut problems = Vec::new();
-        let mut check = |ok: bool, problem: String| {
-            if !ok {
-                problems.push(problem);
-            }
-        };
-        check(self.epochs >= 1, format!("epochs must be at least 1, not {}", self.epochs));
-        check(
-            self.batch_size >= 1,
-            format!("batch_size must be at least 1, not {}", self.batch_size),
-        );
-        check(self.lr > 0.0, format!("lr must be positive, not {}", self.lr));
-        check(
-            self.lr_min >= 0.0 && self.lr_min <= self.lr,
-            format!("lr_min must be between 0 and lr ({}), not {}", self.lr, self.lr_min),
-        );
-        check(
-            (0.0..1.0).contains(&self.momentum),
-            format!("momentum must be in [0, 1), not {}", self.momentum),
-        );
-        check(
-            self.weight_decay >= 0.0,
-            format!("weight_decay must not be negative, not {}", self.weight_decay),
-        );
-        check(self.arch_lr > 0.0, format!("arch_lr must be positive, not {}", self.arch_lr));
-        check(
-            self.arch_betas.iter().all(|b| (0.0..1.0).contains(b)),
-            format!("arch_betas must be in [0, 1), not {:?}", self.arch_betas),
-        );
-        check(
-            self.arch_weight_decay >= 0.0,
-            format!("arch_weight_decay must not be negative, not {}", self.arch_weight_decay),
-        );
-        check(self.grad_clip > 0.0, format!("grad_clip must be positive, not {}", self.grad_clip));
-        check(self.cells >= 1, format!("cells must be at least 1, not {}", self.cells));
-        check(self.channels >= 1, format!("channels must be at least 1, not {}", self.channels));
-        check(self.nodes >= 1, format!("nodes must be at least 1, not {}", self.nodes));
-        check(
-            self.multiplier >= 1 && self.multiplier <= self.nodes,
+        let mut checks = Checks::default();
+        checks.at_least("epochs", self.epochs, 1);
+        checks.at_least("batch_size", self.batch_size, 1);
+        checks.positive("lr", self.lr);
+        checks.lr_min(self.lr_min, self.lr);
+        checks.below_one("momentum", self.momentum);
+        checks.not_negative("weight_decay", self.weight_decay);
+        checks.positive("arch_lr", self.arch_lr);
+        checks.check(self.arch_betas.iter().all(|b| (0.0..1.0).contains(b)), || {
+            format!("arch_betas must be in [0, 1), not {:?}", self.arch_betas)
+        });
+        checks.not_negative("arch_weight_decay", self.arch_weight_decay);
+        checks.grad_clip(self.grad_clip);
+        checks.at_least("cells", self.cells, 1);
+        checks.at_least("channels", self.channels, 1);
+        checks.at_least("nodes", self.nodes, 1);
+        checks.check(self.multiplier >= 1 && self.multiplier <= self.nodes, || {
             format!(
                 "multiplier must be between 1 and nodes ({}), not {}",
                 self.nodes, self.multiplier
-            ),
-        );
-        check(
-            self.stem_multiplier >= 1,
-            format!("stem_multiplier must be at least 1, not {}", self.stem_multiplier),
-        );
-        check(
-            self.train_portion > 0.0 && self.train_portion < 1.0,
-            format!("train_portion must be strictly between 0 and 1, not {}", self.train_portion),
-        );
-        check(
-            self.test_fraction > 0.0 && self.test_fraction < 1.0,
-            format!("test_fraction must be strictly between 0 and 1, not {}", self.test_fraction),
-        );
-        check(
-            self.task_weights.iter().all(|w| *w >= 0.0 && w.is_finite()),
-            format!("task_weights must be finite and not negative, not {:?}", self.task_weights),
-        );
-        for (name, value) in [("lr", self.lr), ("lr_min", self.lr_min), ("arch_lr", self.arch_lr)] {
-            check(value.is_finite(), format!("{name} must be finite"));
-        }
+            )
+        });
+        checks.at_least("stem_multiplier", self.stem_multiplier, 1);
+        checks.fraction("train_portion", self.train_portion);
+        checks.fraction("test_fraction", self.test_fraction);
+        checks.check(self.task_weights.iter().all(|w| *w >= 0.0 && w.is_finite()), || {
+            format!("task_weights must be finite and not negative, not {:?}", self.task_weights)
+        });
         if let Some(primitives) = &self.primitives {
-            check(
-                !primitives.is_empty(),
+            checks.check(!primitives.is_empty(), || {
                 "primitives is an empty list; name at least one primitive, or leave the key \
                  out for every primitive of the data's layout"
-                    .to_owned(),
-            );
-            check(
+                    .to_owned()
+            });
+            checks.check(
                 primitives.is_empty() || primitives.iter().any(|p| !is_none_primitive(p)),
-                format!(
-                    "primitives {primitives:?} has no primitive but `none`, so no edge could \
-                     compute anything; add real primitives"
-                ),
+                || {
+                    format!(
+                        "primitives {primitives:?} has no primitive but `none`, so no edge \
+                         could compute anything; add real primitives"
+                    )
+                },
             );
         }
-        check_classes(&self.classes, &mut check);
-        check_pins(&self.plugin_sha256, &mut check);
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ConfigError::Invalid { problems })
-        }
-    }
-}
-
-/// Adds a problem for every declared class count below 2, through `check`; shared by the
-/// search and training configs.
-pub(crate) fn check_classes(
-    classes: &BTreeMap<String, usize>,
-    check: &mut impl FnMut(bool, String),
-) {
-    for (task, &count) in classes {
-        check(
-            count >= 2,
-            format!("classes.{task} must be at least 2 (a task needs two classes), not {count}"),
-        );
+        checks.classes(&self.classes);
+        checks.pins(&self.plugin_sha256);
+        checks.finish()
     }
 }
 
 /// Refuses plugin pins that are not SHA-256 digests, before any plugin is opened.
 pub fn validate_pins(pins: &BTreeMap<String, String>) -> Result<(), ConfigError> {
-    let mut problems = Vec::new();
-    check_pins(pins, &mut |ok, problem| {
-        if !ok {
-            problems.push(problem);
-        }
-    });
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(ConfigError::Invalid { problems })
-    }
+    let mut checks = Checks::default();
+    checks.pins(pins);
+    checks.finish()
 }
 
-/// Adds a problem for every plugin pin that is not 64 hexadecimal digits, through `check`;
-/// shared by the search and training configs.
-pub(crate) fn check_pins(pins: &BTreeMap<String, String>, check: &mut impl FnMut(bool, String)) {
-    for (file, digest) in pins {
-        let digest = digest.trim();
-        check(
-            digest.len() == 64 && digest.chars().all(|c| c.is_ascii_hexdigit()),
-            format!(
-                "plugin_sha256.\"{file}\" must be a SHA-256 digest of 64 hexadecimal digits, not \
-                 `{digest}`"
-            ),
-        );
+/// The problems a config's values have, gathered so that one message reports them all. The
+/// search and the training configs share it, so that a key they share is judged, and its
+/// problem worded, the same way in both.
+#[derive(Debug, Default)]
+pub(crate) struct Checks {
+    problems: Vec<String>,
+}
+
+impl Checks {
+    /// Records `problem` unless `ok`.
+    pub(crate) fn check(&mut self, ok: bool, problem: impl FnOnce() -> String) {
+        if !ok {
+            self.problems.push(problem());
+        }
+    }
+
+    /// `key` must be `min` or more.
+    pub(crate) fn at_least<T: PartialOrd + fmt::Display>(&mut self, key: &str, value: T, min: T) {
+        self.check(value >= min, || format!("{key} must be at least {min}, not {value}"));
+    }
+
+    /// `key` must be a finite number above 0.
+    pub(crate) fn positive(&mut self, key: &str, value: f64) {
+        if value.is_nan() || value.is_infinite() {
+            self.problems.push(format!("{key} must be a finite number, not {value}"));
+        } else {
+            self.check(value > 0.0, || format!("{key} must be positive, not {value}"));
+        }
+    }
+
+    /// `key` must be 0 or more (and not NaN).
+    pub(crate) fn not_negative<T>(&mut self, key: &str, value: T)
+    where
+        T: PartialOrd + Default + fmt::Display,
+    {
+        self.check(value >= T::default(), || format!("{key} must not be negative, not {value}"));
+    }
+
+    /// The gradient norm limit must be above 0; infinity turns clipping off.
+    pub(crate) fn grad_clip(&mut self, value: f64) {
+        self.check(value > 0.0, || {
+            format!("grad_clip must be positive (inf for no clipping), not {value}")
+        });
+    }
+
+    /// `key` must be in [0, 1).
+    pub(crate) fn below_one(&mut self, key: &str, value: f64) {
+        self.check((0.0..1.0).contains(&value), || format!("{key} must be in [0, 1), not {value}"));
+    }
+
+    /// `key` must be a share strictly between 0 and 1.
+    pub(crate) fn fraction(&mut self, key: &str, value: f64) {
+        self.check(value > 0.0 && value < 1.0, || {
+            format!("{key} must be strictly between 0 and 1, not {value}")
+        });
+    }
+
+    /// The final learning rate of a cosine schedule must lie between 0 and the initial `lr`.
+    pub(crate) fn lr_min(&mut self, lr_min: f64, lr: f64) {
+        self.check(lr_min >= 0.0 && lr_min <= lr, || {
+            format!("lr_min must be between 0 and lr ({lr}), not {lr_min}")
+        });
+    }
+
+    /// Every declared class count must be 2 or more.
+    pub(crate) fn classes(&mut self, classes: &BTreeMap<String, usize>) {
+        for (task, &count) in classes {
+            self.check(count >= 2, || {
+                format!("classes.{task} must be at least 2 (a task needs two classes), not {count}")
+            });
+        }
+    }
+
+    /// Every plugin pin must be a SHA-256 digest: 64 hexadecimal digits.
+    pub(crate) fn pins(&mut self, pins: &BTreeMap<String, String>) {
+        for (file, digest) in pins {
+            let digest = digest.trim();
+            self.check(digest.len() == 64 && digest.chars().all(|c| c.is_ascii_hexdigit()), || {
+                format!(
+                    "plugin_sha256.\"{file}\" must be a SHA-256 digest of 64 hexadecimal \
+                     digits, not `{digest}`"
+                )
+            });
+        }
+    }
+
+    /// Every problem found, or none.
+    pub(crate) fn finish(self) -> Result<(), ConfigError> {
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid { problems: self.problems })
+        }
     }
 }
 
@@ -402,5 +423,63 @@ mod tests {
             }
             other => panic!("expected problems, got {other:?}"),
         }
+    }
+
+    fn problems(result: Result<(), ConfigError>) -> Vec<String> {
+        match result {
+            Err(ConfigError::Invalid { problems }) => problems,
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn non_finite_rates_are_named_and_an_infinite_clip_turns_clipping_off() {
+        let config =
+            SearchConfig { lr: f64::NAN, arch_lr: f64::INFINITY, ..SearchConfig::default() };
+        assert_eq!(
+            problems(config.validate()),
+            [
+                "lr must be a finite number, not NaN",
+                "lr_min must be between 0 and lr (NaN), not 0.001",
+                "arch_lr must be a finite number, not inf",
+            ]
+        );
+
+        let unclipped = SearchConfig { grad_clip: f64::INFINITY, ..SearchConfig::default() };
+        assert!(unclipped.validate().is_ok());
+        let zero = SearchConfig { grad_clip: 0.0, ..SearchConfig::default() };
+        assert_eq!(
+            problems(zero.validate()),
+            ["grad_clip must be positive (inf for no clipping), not 0"]
+        );
+    }
+
+    #[test]
+    fn the_training_config_words_its_problems_as_the_search_config() {
+        use crate::train::TrainConfig;
+
+        let train = TrainConfig {
+            batch_size: 0,
+            lr: -1.0,
+            lr_min: 0.0,
+            cutout: -2,
+            drop_path: 1.0,
+            auxiliary_weight: -0.5,
+            ..TrainConfig::default()
+        };
+        assert_eq!(
+            problems(train.validate()),
+            [
+                "batch_size must be at least 1, not 0",
+                "lr must be positive, not -1",
+                "lr_min must be between 0 and lr (-1), not 0",
+                "auxiliary_weight must not be negative, not -0.5",
+                "drop_path must be in [0, 1), not 1",
+                "cutout must not be negative, not -2",
+            ]
+        );
+        let search =
+            SearchConfig { batch_size: 0, lr: -1.0, lr_min: 0.0, ..SearchConfig::default() };
+        assert_eq!(problems(search.validate()), problems(train.validate())[..3]);
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::search::config::{check_classes, check_pins};
+use crate::search::config::Checks;
 use crate::search::{ConfigError, DeviceChoice};
 
 /// Everything training a genotype's network needs besides the genotype and the plugins.
@@ -33,7 +33,7 @@ pub struct TrainConfig {
     pub momentum: f64,
     /// Weight decay.
     pub weight_decay: f64,
-    /// Maximum global norm of the gradient.
+    /// Maximum global norm of the gradient; `inf` for no clipping.
     pub grad_clip: f64,
     /// Cells of the network.
     pub cells: usize,
@@ -128,63 +128,24 @@ impl TrainConfig {
 
     /// Every problem with the values, at once.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let mut problems = Vec::new();
-        let mut check = |ok: bool, problem: String| {
-            if !ok {
-                problems.push(problem);
-            }
-        };
-        check(self.epochs >= 1, format!("epochs must be at least 1, not {}", self.epochs));
-        check(
-            self.batch_size >= 1,
-            format!("batch_size must be at least 1, not {}", self.batch_size),
-        );
-        check(
-            self.lr > 0.0 && self.lr.is_finite(),
-            format!("lr must be positive, not {}", self.lr),
-        );
-        check(
-            self.lr_min >= 0.0 && self.lr_min <= self.lr,
-            format!("lr_min must be between 0 and lr ({}), not {}", self.lr, self.lr_min),
-        );
-        check(
-            (0.0..1.0).contains(&self.momentum),
-            format!("momentum must be in [0, 1), not {}", self.momentum),
-        );
-        check(
-            self.weight_decay >= 0.0,
-            format!("weight_decay must not be negative, not {}", self.weight_decay),
-        );
-        check(self.grad_clip > 0.0, format!("grad_clip must be positive, not {}", self.grad_clip));
-        check(self.cells >= 1, format!("cells must be at least 1, not {}", self.cells));
-        check(self.channels >= 1, format!("channels must be at least 1, not {}", self.channels));
-        check(
-            self.stem_multiplier >= 1,
-            format!("stem_multiplier must be at least 1, not {}", self.stem_multiplier),
-        );
-        check(
-            self.auxiliary_weight >= 0.0,
-            format!("auxiliary_weight must not be negative, not {}", self.auxiliary_weight),
-        );
-        check(
-            (0.0..1.0).contains(&self.drop_path),
-            format!("drop_path must be in [0, 1), not {}", self.drop_path),
-        );
-        check(self.cutout >= 0, format!("cutout must not be negative, not {}", self.cutout));
-        check(
-            self.valid_fraction > 0.0 && self.valid_fraction < 1.0,
-            format!("valid_fraction must be strictly between 0 and 1, not {}", self.valid_fraction),
-        );
-        check(
-            self.test_fraction > 0.0 && self.test_fraction < 1.0,
-            format!("test_fraction must be strictly between 0 and 1, not {}", self.test_fraction),
-        );
-        check_classes(&self.classes, &mut check);
-        check_pins(&self.plugin_sha256, &mut check);
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ConfigError::Invalid { problems })
-        }
+        let mut checks = Checks::default();
+        checks.at_least("epochs", self.epochs, 1);
+        checks.at_least("batch_size", self.batch_size, 1);
+        checks.positive("lr", self.lr);
+        checks.lr_min(self.lr_min, self.lr);
+        checks.below_one("momentum", self.momentum);
+        checks.not_negative("weight_decay", self.weight_decay);
+        checks.grad_clip(self.grad_clip);
+        checks.at_least("cells", self.cells, 1);
+        checks.at_least("channels", self.channels, 1);
+        checks.at_least("stem_multiplier", self.stem_multiplier, 1);
+        checks.not_negative("auxiliary_weight", self.auxiliary_weight);
+        checks.below_one("drop_path", self.drop_path);
+        checks.not_negative("cutout", self.cutout);
+        checks.fraction("valid_fraction", self.valid_fraction);
+        checks.fraction("test_fraction", self.test_fraction);
+        checks.classes(&self.classes);
+        checks.pins(&self.plugin_sha256);
+        checks.finish()
     }
 }
