@@ -10,7 +10,7 @@ use super::cell::EvalCell;
 use super::error::NetworkError;
 use super::EvalConfig;
 use crate::genotype::{CellGenotype, Genotype};
-use crate::layers::{dense, global_pool, stem};
+use crate::layers::{dense, global_pool, layer_shapes, stem, Layer};
 use crate::plugins::{PluginSet, PrimitiveId, PrimitiveProvider, Result};
 use crate::supernet::CellShape;
 
@@ -135,48 +135,47 @@ impl EvalNetwork {
     /// The output shape of the stem, each cell, the auxiliary head and each head for one
     /// example, by an evaluation-mode forward of zeros without gradients.
     pub fn layer_shapes(&self, device: tch::Device) -> Result<Vec<(String, Vec<i64>)>> {
-        let mut shape = vec![2];
-        shape.extend(&self.config.input_shape);
-        let xs = Tensor::zeros(&shape, (tch::Kind::Float, device));
-        let per_example = |t: &Tensor| t.size().into_iter().skip(1).collect::<Vec<i64>>();
-        tch::no_grad(|| {
-            let s = self.stem.forward_t(&xs, false);
-            let mut shapes = vec![("stem".to_owned(), per_example(&s))];
-            let (mut s0, mut s1) = (s.shallow_clone(), s);
-            for (index, cell) in self.cells.iter().enumerate() {
-                let out = cell.forward_t(&s0, &s1, 0.0, false)?;
-                let kind = if cell.is_reduction() { "reduction" } else { "normal" };
-                shapes.push((format!("cell {index} ({kind})"), per_example(&out)));
-                (s0, s1) = (s1, out);
-                if index == self.config.auxiliary_after() {
-                    if let Some(head) = &self.auxiliary {
-                        let out = head.forward_t(&s1, false);
-                        shapes.push(("auxiliary head".to_owned(), per_example(&out)));
-                    }
-                }
-            }
-            let pooled = global_pool(&s1, self.config.layout);
-            for (task, head) in self.heads.iter().enumerate() {
-                shapes.push((format!("head {task}"), per_example(&head.forward(&pooled))));
-            }
-            Ok(shapes)
+        layer_shapes(&self.config.input_shape, tch::Kind::Float, device, |xs, observe| {
+            self.forward_observed(xs, false, 0.0, true, observe).map(drop)
         })
     }
 
     /// Runs the network; `drop_prob` is the drop-path probability (training only).
     pub fn forward_t(&self, xs: &Tensor, train: bool, drop_prob: f64) -> Result<EvalOutput> {
+        self.forward_observed(xs, train, drop_prob, train, &mut |_, _| {})
+    }
+
+    /// The forward pass, running the auxiliary head (if any) when `auxiliary` and showing
+    /// `observe` each layer's output.
+    fn forward_observed(
+        &self,
+        xs: &Tensor,
+        train: bool,
+        drop_prob: f64,
+        auxiliary: bool,
+        observe: &mut dyn FnMut(Layer, &Tensor),
+    ) -> Result<EvalOutput> {
         let s = self.stem.forward_t(xs, train);
+        observe(Layer::Stem, &s);
         let (mut s0, mut s1) = (s.shallow_clone(), s);
-        let mut auxiliary = None;
+        let mut auxiliary_out = None;
         for (index, cell) in self.cells.iter().enumerate() {
             let out = cell.forward_t(&s0, &s1, drop_prob, train)?;
+            observe(Layer::Cell { index, reduction: cell.is_reduction() }, &out);
             (s0, s1) = (s1, out);
-            if train && index == self.config.auxiliary_after() {
-                auxiliary = self.auxiliary.as_ref().map(|head| head.forward_t(&s1, train));
+            if auxiliary && index == self.config.auxiliary_after() {
+                if let Some(head) = &self.auxiliary {
+                    let out = head.forward_t(&s1, train);
+                    observe(Layer::Auxiliary, &out);
+                    auxiliary_out = Some(out);
+                }
             }
         }
         let pooled = global_pool(&s1, self.config.layout);
-        let heads = self.heads.iter().map(|head| head.forward(&pooled)).collect();
-        Ok(EvalOutput { heads, auxiliary })
+        let heads: Vec<Tensor> = self.heads.iter().map(|head| head.forward(&pooled)).collect();
+        for (task, out) in heads.iter().enumerate() {
+            observe(Layer::Head(task), out);
+        }
+        Ok(EvalOutput { heads, auxiliary: auxiliary_out })
     }
 }

@@ -8,7 +8,7 @@ use tch::{Device, Kind, Tensor};
 use super::cell::{CellShape, SearchCell};
 use super::SupernetConfig;
 use crate::genotype::{derive_cell, Genotype, Result as GenotypeResult};
-use crate::layers::{dense, global_pool, stem};
+use crate::layers::{dense, global_pool, layer_shapes, stem, Layer};
 use crate::plugins::{PrimitiveProvider, Result};
 
 /// The search network of DARTS over a given set of primitives.
@@ -110,35 +110,45 @@ impl Supernet {
     /// one output per head, `[batch, outputs]`. Gradients flow to the weights and the
     /// alphas.
     pub fn forward_t(&self, xs: &Tensor, train: bool) -> Result<Vec<Tensor>> {
-        self.forward_with(xs, train, &self.alpha_normal, &self.alpha_reduce)
+        self.forward_with(xs, train, &self.alpha_normal, &self.alpha_reduce, &mut |_, _| {})
     }
 
     /// As [`Supernet::forward_t`], with the alphas held constant: the weight step's
     /// backward pass then neither computes nor accumulates an alpha gradient.
     pub fn forward_fixed_alphas(&self, xs: &Tensor, train: bool) -> Result<Vec<Tensor>> {
-        self.forward_with(xs, train, &self.alpha_normal.detach(), &self.alpha_reduce.detach())
+        let (normal, reduce) = (self.alpha_normal.detach(), self.alpha_reduce.detach());
+        self.forward_with(xs, train, &normal, &reduce, &mut |_, _| {})
     }
 
+    /// The forward pass under the given alphas, showing `observe` each layer's output.
     fn forward_with(
         &self,
         xs: &Tensor,
         train: bool,
         alpha_normal: &Tensor,
         alpha_reduce: &Tensor,
+        observe: &mut dyn FnMut(Layer, &Tensor),
     ) -> Result<Vec<Tensor>> {
         let weights_normal = alpha_normal.softmax(-1, alpha_normal.kind());
         let weights_reduce = alpha_reduce.softmax(-1, alpha_reduce.kind());
 
         let s = self.stem.forward_t(xs, train);
+        observe(Layer::Stem, &s);
         let (mut s0, mut s1) = (s.shallow_clone(), s);
-        for cell in &self.cells {
-            let weights = if cell.is_reduction() { &weights_reduce } else { &weights_normal };
+        for (index, cell) in self.cells.iter().enumerate() {
+            let reduction = cell.is_reduction();
+            let weights = if reduction { &weights_reduce } else { &weights_normal };
             let out = cell.forward_t(&s0, &s1, weights, train)?;
+            observe(Layer::Cell { index, reduction }, &out);
             (s0, s1) = (s1, out);
         }
 
         let pooled = global_pool(&s1, self.config.layout);
-        Ok(self.heads.iter().map(|head| head.forward(&pooled)).collect())
+        let outputs: Vec<Tensor> = self.heads.iter().map(|head| head.forward(&pooled)).collect();
+        for (task, out) in outputs.iter().enumerate() {
+            observe(Layer::Head(task), out);
+        }
+        Ok(outputs)
     }
 
     /// The genotype the alphas describe now: for each node, the two inputs whose strongest
@@ -165,32 +175,9 @@ impl Supernet {
     /// The output shape of the stem, of each cell and of each head for one example, found
     /// by an evaluation-mode forward of zeros without gradients: `(name, shape)` in order.
     pub fn layer_shapes(&self) -> Result<Vec<(String, Vec<i64>)>> {
-        let mut shape = vec![2];
-        shape.extend(&self.config.input_shape);
-        let kind = self.alpha_normal.kind();
-        let xs = Tensor::zeros(&shape, (kind, self.alpha_normal.device()));
-        let per_example = |t: &Tensor| t.size().into_iter().skip(1).collect::<Vec<i64>>();
-        tch::no_grad(|| {
-            let weights_normal = self.alpha_normal.softmax(-1, kind);
-            let weights_reduce = self.alpha_reduce.softmax(-1, kind);
-            let s = self.stem.forward_t(&xs, false);
-            let mut shapes = vec![("stem".to_owned(), per_example(&s))];
-            let (mut s0, mut s1) = (s.shallow_clone(), s);
-            for (index, cell) in self.cells.iter().enumerate() {
-                let (weights, kind) = if cell.is_reduction() {
-                    (&weights_reduce, "reduction")
-                } else {
-                    (&weights_normal, "normal")
-                };
-                let out = cell.forward_t(&s0, &s1, weights, false)?;
-                shapes.push((format!("cell {index} ({kind})"), per_example(&out)));
-                (s0, s1) = (s1, out);
-            }
-            let pooled = global_pool(&s1, self.config.layout);
-            for (task, head) in self.heads.iter().enumerate() {
-                shapes.push((format!("head {task}"), per_example(&head.forward(&pooled))));
-            }
-            Ok(shapes)
+        let (kind, device) = (self.alpha_normal.kind(), self.alpha_normal.device());
+        layer_shapes(&self.config.input_shape, kind, device, |xs, observe| {
+            self.forward_with(xs, false, &self.alpha_normal, &self.alpha_reduce, observe).map(drop)
         })
     }
 
