@@ -2,26 +2,28 @@
 //! and loads into an unchanged darts-host.
 //!
 //! The crate is built outside the workspace, as a plugin author would build it, into
-//! `target/plugin-builds` (its first build compiles tch, about 2.5 minutes on 2 cores).
+//! `target/plugin-builds` (its first build compiles tch, about 2.5 minutes on 2 cores; the
+//! crates of the other layouts then take seconds each).
 
 use std::fs;
 
 use darts_tests::{cargo_outside, run_host};
 
-#[test]
-fn a_scaffolded_plugin_builds_passes_its_checks_and_loads() {
+/// Scaffolds a plugin of `layout`, builds it and runs its own test outside the workspace, and
+/// returns what `darts-host plugins` lists with it loaded.
+fn scaffold_build_and_list(name: &str, layout: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let output = run_host(&[
         "-q",
         "new-plugin",
-        "scaffolded_images",
+        name,
         "--layout",
-        "image",
+        layout,
         "--dir",
         dir.path().to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    let crate_dir = dir.path().join("scaffolded_images");
+    let crate_dir = dir.path().join(name);
     for file in ["Cargo.toml", "build.rs", "src/lib.rs", "README.md"] {
         assert!(crate_dir.join(file).is_file(), "{file} missing");
     }
@@ -32,11 +34,31 @@ fn a_scaffolded_plugin_builds_passes_its_checks_and_loads() {
     cargo_outside(&crate_dir, &["test"]);
     let release = cargo_outside(&crate_dir, &["build"]);
 
-    let library = release.join("libscaffolded_images.so");
+    let library = release.join(format!("lib{name}.so"));
     let output = run_host(&["-q", "--plugin", library.to_str().unwrap(), "plugins"]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("scaffolded_images:conv_3x3  image"), "{stdout}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The line of `listing` that names `primitive`, split into words.
+fn listed<'a>(listing: &'a str, primitive: &str) -> Vec<&'a str> {
+    let line = listing
+        .lines()
+        .find(|line| line.split_whitespace().next() == Some(primitive))
+        .unwrap_or_else(|| panic!("{primitive} is not listed:\n{listing}"));
+    line.split_whitespace().collect()
+}
+
+#[test]
+fn a_scaffolded_plugin_of_each_layout_builds_passes_its_checks_and_loads() {
+    for (name, layout, primitive) in [
+        ("scaffolded_images", "image", "scaffolded_images:conv_3x3"),
+        ("scaffolded_sequences", "sequence", "scaffolded_sequences:conv_3"),
+        ("scaffolded_tables", "flat", "scaffolded_tables:scaled_linear"),
+    ] {
+        let listing = scaffold_build_and_list(name, layout);
+        assert_eq!(listed(&listing, primitive)[1], layout, "{listing}");
+    }
 }
 
 #[test]

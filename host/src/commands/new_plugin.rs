@@ -100,6 +100,20 @@ fn main() {
 "#;
 
 fn lib_rs(name: &str, layout: LayoutFlag) -> String {
+    // The convolutional layouts differ only in the dimension of their layers.
+    let conv_body = |dims: &str| {
+        format!(
+            r#"    let op = path / "op";
+    let config = nn::ConvConfig {{ stride: spec.stride, padding: 1, bias: false, ..Default::default() }};
+    let norm = nn::BatchNormConfig {{ affine: spec.affine, ..Default::default() }};
+    Ok(Box::new(
+        nn::seq_t()
+            .add_fn(|xs| xs.relu())
+            .add(nn::conv{dims}(&op / 1, spec.channels, spec.channels, 3, config))
+            .add(nn::batch_norm{dims}(&op / 2, spec.channels, norm)),
+    ))"#
+        )
+    };
     let (layout, primitive, description, stride2, body) = match layout {
         LayoutFlag::Flat => (
             "Flat",
@@ -108,38 +122,19 @@ fn lib_rs(name: &str, layout: LayoutFlag) -> String {
             "false",
             r#"    let op = path / "op";
     let linear = nn::linear(&op / 1, spec.channels, spec.channels, Default::default());
-    Ok(Box::new(nn::seq_t().add_fn(|xs| xs.relu()).add(linear)))"#,
+    Ok(Box::new(nn::seq_t().add_fn(|xs| xs.relu()).add(linear)))"#
+                .to_owned(),
         ),
         LayoutFlag::Sequence => (
             "Sequence",
             "conv_3",
             "ReLU, convolution of width 3, BatchNorm",
             "true",
-            r#"    let op = path / "op";
-    let config = nn::ConvConfig { stride: spec.stride, padding: 1, bias: false, ..Default::default() };
-    let norm = nn::BatchNormConfig { affine: spec.affine, ..Default::default() };
-    Ok(Box::new(
-        nn::seq_t()
-            .add_fn(|xs| xs.relu())
-            .add(nn::conv1d(&op / 1, spec.channels, spec.channels, 3, config))
-            .add(nn::batch_norm1d(&op / 2, spec.channels, norm)),
-    ))"#,
+            conv_body("1d"),
         ),
-        LayoutFlag::Image => (
-            "Image",
-            "conv_3x3",
-            "ReLU, 3x3 convolution, BatchNorm",
-            "true",
-            r#"    let op = path / "op";
-    let config = nn::ConvConfig { stride: spec.stride, padding: 1, bias: false, ..Default::default() };
-    let norm = nn::BatchNormConfig { affine: spec.affine, ..Default::default() };
-    Ok(Box::new(
-        nn::seq_t()
-            .add_fn(|xs| xs.relu())
-            .add(nn::conv2d(&op / 1, spec.channels, spec.channels, 3, config))
-            .add(nn::batch_norm2d(&op / 2, spec.channels, norm)),
-    ))"#,
-        ),
+        LayoutFlag::Image => {
+            ("Image", "conv_3x3", "ReLU, 3x3 convolution, BatchNorm", "true", conv_body("2d"))
+        }
     };
     format!(
         r#"//! The `{name}` primitive set for darts. Load it with
