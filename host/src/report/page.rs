@@ -657,7 +657,10 @@ fn dims_text(sizes: &[i64]) -> String {
     sizes.iter().map(i64::to_string).collect::<Vec<_>>().join(" × ")
 }
 
-/// The plugins of `run.json` as "conv2d 0.1.0 (path)", separated by semicolons.
+/// The plugins of `run.json` as "conv2d 0.1.0 (libconv2d.so)", separated by semicolons.
+///
+/// Only the file's name is shown: a page is made to be shared, and the folders of the
+/// machine that ran the search are no business of its readers (run.json keeps the path).
 fn plugins_text(value: &serde_json::Value) -> String {
     let Some(plugins) = value.as_array() else {
         return json_text(value);
@@ -667,11 +670,11 @@ fn plugins_text(value: &serde_json::Value) -> String {
         .map(|plugin| {
             let field = |key: &str| plugin.get(key).map(json_text).unwrap_or_default();
             let path = field("path");
+            let file = Path::new(&path).file_name().map(|name| name.to_string_lossy());
             let name = format!("{} {}", field("name"), field("version"));
-            if path.is_empty() {
-                name
-            } else {
-                format!("{name} ({path})")
+            match file {
+                Some(file) => format!("{name} ({file})"),
+                None => name,
             }
         })
         .collect::<Vec<_>>()
@@ -731,7 +734,16 @@ pub fn default_report_path(dir: &Path) -> PathBuf {
 mod tests {
     use darts_report::AlphaHistory;
 
-    use super::mean_weights_chart;
+    use super::{mean_weights_chart, plugins_text};
+
+    #[test]
+    fn plugins_are_shown_by_file_name_without_the_folders_they_were_in() {
+        let plugins = serde_json::json!([
+            {"name": "conv2d", "version": "0.1.0", "path": "/home/someone/darts/libconv2d.so"},
+            {"name": "mine", "version": "2.0.0", "path": ""},
+        ]);
+        assert_eq!(plugins_text(&plugins), "conv2d 0.1.0 (libconv2d.so); mine 2.0.0");
+    }
 
     #[test]
     fn the_mean_chart_averages_the_edges_and_dashes_a_familys_second_member() {
