@@ -10,7 +10,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use darts_host::checkpoint;
-use darts_tests::{host_binary, plugin_path, run_host, run_host_with_env};
+use darts_tests::{error_line, host_binary, plugin_path, run_host, run_host_with_env};
 
 /// The search every test here runs: small enough for a few seconds per run, with several
 /// checkpoints per epoch.
@@ -280,7 +280,7 @@ fn assert_only_the_log_grew(
     let (old, new) = (log_of(before), log_of(after));
     let added = new.strip_prefix(&old).expect("the log keeps its lines");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let error = stderr.lines().find(|l| l.starts_with("darts-host: error:")).unwrap();
+    let error = error_line(&stderr);
     assert!(added.contains(error), "the log lacks the refusal:\n{new}");
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use darts_host::plugins::sha256_of;
-use darts_tests::{plugin_path, run_host, run_host_with_env};
+use darts_tests::{error_line, plugin_path, run_host, run_host_with_env};
 
 /// A copy of the linear plugin in a new private folder under `root`, with `file_mode` on
 /// the file and `folder_mode` on its folder.
@@ -193,7 +193,7 @@ fn a_resumed_search_checks_the_pins_of_its_own_config() {
     assert_refused(&output, &["its SHA-256 is", "pins"]);
     // The refusal is added to the run's log; the run's results stay.
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let error = stderr.lines().find(|l| l.starts_with("darts-host: error:")).unwrap();
+    let error = error_line(&stderr);
     let log = fs::read_to_string(run.join("search.log")).unwrap();
     assert!(log.contains("final genotype"), "the run's own lines are kept:\n{log}");
     assert!(log.contains(error), "the refusal is not in the run log:\n{log}");

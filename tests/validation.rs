@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use darts_tests::{assert_only_the_log, plugin_path, run_host};
+use darts_tests::{assert_only_the_log, error_line, plugin_path, run_host};
 
 /// One refused invocation: files to write first, the command's arguments after
 /// `--plugin <plugin>`, and fragments the message must hold. `{dir}` in an argument stands
@@ -15,6 +15,15 @@ struct Case {
     files: &'static [(&'static str, &'static str)],
     args: &'static [&'static str],
     expect: &'static [&'static str],
+}
+
+/// Runs darts-host with `args`, asserts that it exits with code 2 and returns its stderr.
+fn refused<S: AsRef<str>>(args: &[S]) -> String {
+    let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    let output = run_host(&args);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "expected exit code 2 for {args:?}:\n{stderr}");
+    stderr
 }
 
 fn check(case: &Case) {
@@ -29,10 +38,8 @@ fn check(case: &Case) {
     args.extend(case.args.iter().map(|a| a.replace("{dir}", &dir)));
     args.extend(["--out".into(), out.display().to_string()]);
 
-    let output = run_host(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "expected exit code 2 for {args:?}:\n{stderr}");
-    let error = stderr.lines().find(|l| l.starts_with("darts-host: error:")).unwrap_or_default();
+    let stderr = refused(&args);
+    let error = error_line(&stderr);
     for fragment in case.expect {
         assert!(error.contains(fragment), "`{fragment}` missing from:\n{stderr}");
     }
@@ -192,9 +199,7 @@ fn run_refused_in(root: &Path, extra: &[&str], expect: &[&str]) {
     args.extend(["--nodes", "2", "--out", out.to_str().unwrap()]);
     args.extend(extra);
     args.push(&config);
-    let output = run_host(&args);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let stderr = refused(&args);
     for fragment in expect {
         assert!(stderr.contains(fragment), "`{fragment}` missing from:\n{stderr}");
     }
@@ -254,9 +259,7 @@ fn data_array_whose_shape_fits_no_layout() {
     let mut args = vec!["--plugin", &plugin, "search", "--dataset", &x_path, "--targets", &y_path];
     args.extend(SMALL);
     args.extend(["--out", out.to_str().unwrap()]);
-    let output = run_host(&args);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let stderr = refused(&args);
     assert!(stderr.contains("x.npy") && stderr.contains("[2, 1, 1, 1, 1]"), "{stderr}");
     assert_only_the_log(&out, "search.log", &stderr);
 }
@@ -283,9 +286,7 @@ fn a_plugin_refused_before_the_run_leaves_only_the_log() {
     let mut args = vec!["--plugin", not_a_library.to_str().unwrap(), "search"];
     args.extend(SMALL);
     args.extend(["--out", out.to_str().unwrap()]);
-    let output = run_host(&args);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let stderr = refused(&args);
     assert!(stderr.contains("libnotes.so"), "{stderr}");
     assert_only_the_log(&out, "search.log", &stderr);
 }
@@ -300,9 +301,7 @@ fn a_run_folder_holding_files_is_refused_and_left_as_it_was() {
     let mut args = vec!["--plugin", &plugin, "search", "--dataset", "digits"];
     args.extend(SMALL);
     args.extend(["--out", out.to_str().unwrap()]);
-    let output = run_host(&args);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let stderr = refused(&args);
     assert!(stderr.contains("already holds files"), "{stderr}");
     let names: Vec<_> = fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, ["notes.txt"], "no log is added to a folder holding other files");

@@ -105,8 +105,7 @@ impl RunLog {
     }
 
     /// Runs `command`, which sets the run folder it is given (at first the one the flags name)
-    /// once it knows it, and records a failure in that folder's log `name` with
-    /// [`RunLog::record_failure`].
+    /// once it knows it, and records a failure in that folder's log `name`.
     pub fn recording_failure<T>(
         &self,
         dir: Option<PathBuf>,
@@ -129,13 +128,7 @@ impl RunLog {
     /// Nothing is written where it could mix with another run's files: a folder is created
     /// or used only when it is missing or empty, or, for a resumed run, when it holds a run's
     /// config.toml.
-    pub fn record_failure(
-        &self,
-        dir: Option<&Path>,
-        name: &str,
-        resumed: bool,
-        err: &anyhow::Error,
-    ) {
+    fn record_failure(&self, dir: Option<&Path>, name: &str, resumed: bool, err: &anyhow::Error) {
         let line = format!("darts-host: error: {err:#}\n");
         let mut target = self.target.lock().unwrap_or_else(|e| e.into_inner());
         if let Target::File(file) = &mut *target {

@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod logging;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -66,20 +67,33 @@ fn run(cli: &Cli, run_log: &logging::RunLog) -> anyhow::Result<()> {
     if let Some(Command::Report(args)) = &cli.command {
         return commands::report::run(args);
     }
-    let plugins = trust_policy(cli).and_then(|policy| {
-        let loaded = if cli.plugins.is_empty() {
-            PluginSet::load_trusted(&BUILT_IN, &policy)
-        } else {
-            PluginSet::load_trusted(&cli.plugins, &policy)
-        };
-        Ok(loaded?)
-    });
-    let plugins = match plugins {
-        Ok(plugins) => plugins,
-        Err(err) => {
-            record_refused_run(cli, run_log, &err);
-            return Err(err);
-        }
+    // A search or a training keeps its log in its run folder, a refused one (a bad plugin,
+    // config or data set) too: the folder its flags name, or the one it picks once known.
+    let (run, out, log_name) = match &cli.command {
+        Some(Command::Search(args)) => (Some(&args.run), &args.network.out, "search.log"),
+        Some(Command::Train(args)) => (Some(&args.run), &args.out, "train.log"),
+        None => (None, &None, "search.log"),
+        _ => return run_with_plugins(cli, run_log, &mut None),
+    };
+    let resume = run.and_then(|run| run.resume.clone());
+    let resumed = resume.is_some();
+    run_log.recording_failure(resume.or_else(|| out.clone()), log_name, resumed, |dir| {
+        run_with_plugins(cli, run_log, dir)
+    })
+}
+
+/// Loads the plugins and runs the command; a search or a training sets `known_dir` to its
+/// run folder once it is known.
+fn run_with_plugins(
+    cli: &Cli,
+    run_log: &logging::RunLog,
+    known_dir: &mut Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let policy = trust_policy(cli)?;
+    let plugins = if cli.plugins.is_empty() {
+        PluginSet::load_trusted(&BUILT_IN, &policy)?
+    } else {
+        PluginSet::load_trusted(&cli.plugins, &policy)?
     };
     match &cli.command {
         Some(Command::Plugins(args)) => commands::plugins::run(&plugins, args),
@@ -89,9 +103,10 @@ fn run(cli: &Cli, run_log: &logging::RunLog) -> anyhow::Result<()> {
             Some(args),
             SearchConfig::default(),
             run_log,
+            known_dir,
         ),
         Some(Command::Describe(args)) => commands::describe::run(&plugins, args),
-        Some(Command::Train(args)) => commands::train::run(&plugins, args, run_log),
+        Some(Command::Train(args)) => commands::train::run(&plugins, args, run_log, known_dir),
         Some(Command::Predict(args)) => commands::predict::run(&plugins, args),
         Some(Command::Export(args)) => commands::export::run(&plugins, args),
         Some(Command::NewPlugin(_) | Command::Show(_) | Command::Report(_)) => {
@@ -99,29 +114,16 @@ fn run(cli: &Cli, run_log: &logging::RunLog) -> anyhow::Result<()> {
         }
         None => {
             let args = Default::default();
-            commands::search::run(&plugins, &args, None, SearchConfig::quick(), run_log)
+            commands::search::run(&plugins, &args, None, SearchConfig::quick(), run_log, known_dir)
         }
     }
-}
-
-/// Writes the log of a search or training refused before its command ran (a bad config or
-/// plugin) into the run folder that --out or --resume names; the commands record their own
-/// failures.
-fn record_refused_run(cli: &Cli, run_log: &logging::RunLog, err: &anyhow::Error) {
-    let (run, out, name) = match &cli.command {
-        Some(Command::Search(args)) => (&args.run, &args.network.out, "search.log"),
-        Some(Command::Train(args)) => (&args.run, &args.out, "train.log"),
-        _ => return,
-    };
-    let dir = run.resume.as_ref().or(out.as_ref());
-    run_log.record_failure(dir.map(|d| d.as_path()), name, run.resume.is_some(), err);
 }
 
 /// The rules plugin files must pass: the flag, and the SHA-256 pins of the config the
 /// command will read (its --config, or a resumed run's config.toml), read before any
 /// plugin is opened.
 fn trust_policy(cli: &Cli) -> anyhow::Result<TrustPolicy> {
-    let in_run = |dir: &Option<std::path::PathBuf>| dir.as_ref().map(|d| d.join("config.toml"));
+    let in_run = |dir: &Option<PathBuf>| dir.as_ref().map(|d| d.join("config.toml"));
     let pins = match &cli.command {
         Some(Command::Search(args)) => {
             match args.network.data.config.clone().or_else(|| in_run(&args.run.resume)) {

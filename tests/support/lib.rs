@@ -59,6 +59,14 @@ pub fn run_host_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
         .expect("darts-host starts")
 }
 
+/// The line darts-host prints on `stderr` when a command fails (`darts-host: error: ...`).
+pub fn error_line(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find(|line| line.starts_with("darts-host: error:"))
+        .unwrap_or_else(|| panic!("no error line in:\n{stderr}"))
+}
+
 /// Asserts that the run folder `dir` of a refused run holds its log `log_name` and nothing
 /// else, and that the log holds the error line printed on `stderr`.
 pub fn assert_only_the_log(dir: &Path, log_name: &str, stderr: &str) {
@@ -68,10 +76,7 @@ pub fn assert_only_the_log(dir: &Path, log_name: &str, stderr: &str) {
         .collect();
     assert_eq!(names, [log_name], "a refused run leaves only its log in {}", dir.display());
     let log = std::fs::read_to_string(dir.join(log_name)).unwrap();
-    let error = stderr
-        .lines()
-        .find(|line| line.starts_with("darts-host: error:"))
-        .unwrap_or_else(|| panic!("no error line in:\n{stderr}"));
+    let error = error_line(stderr);
     assert!(log.contains(error), "{log_name} lacks `{error}`:\n{log}");
 }
 

@@ -13,24 +13,9 @@ use crate::cli::{NetworkArgs, RunArgs, SearchArgs};
 use crate::logging::RunLog;
 
 /// Resolves the config (`base` below the file and flags), runs or resumes the search and
-/// says where the results are. A failure is recorded in the run folder's log.
+/// says where the results are; `known_dir` is set to the run folder once it is known, so
+/// that a failure can be recorded in its log.
 pub fn run(
-    plugins: &PluginSet,
-    args: &NetworkArgs,
-    search: Option<&SearchArgs>,
-    base: SearchConfig,
-    log: &RunLog,
-) -> Result<()> {
-    let resume = search.and_then(|s| s.run.resume.clone());
-    let resumed = resume.is_some();
-    let dir = resume.or_else(|| args.out.clone());
-    log.recording_failure(dir, "search.log", resumed, |dir| {
-        search_in(plugins, args, search, base, log, dir)
-    })
-}
-
-/// [`run`], setting `known_dir` to the run folder once it is known.
-fn search_in(
     plugins: &PluginSet,
     args: &NetworkArgs,
     search: Option<&SearchArgs>,

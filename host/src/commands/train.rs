@@ -13,17 +13,10 @@ use super::search::take_run_flags;
 use crate::cli::TrainArgs;
 use crate::logging::RunLog;
 
-/// Resolves the config and the genotype, trains or resumes, and says where the model is.
-/// A failure is recorded in the run folder's log.
-pub fn run(plugins: &PluginSet, args: &TrainArgs, log: &RunLog) -> Result<()> {
-    let dir = args.run.resume.clone().or_else(|| args.out.clone());
-    log.recording_failure(dir, "train.log", args.run.resume.is_some(), |dir| {
-        train_in(plugins, args, log, dir)
-    })
-}
-
-/// [`run`], setting `known_dir` to the run folder once it is known.
-fn train_in(
+/// Resolves the config and the genotype, trains or resumes, and says where the model is;
+/// `known_dir` is set to the model folder once it is known, so that a failure can be
+/// recorded in its log.
+pub fn run(
     plugins: &PluginSet,
     args: &TrainArgs,
     log: &RunLog,
